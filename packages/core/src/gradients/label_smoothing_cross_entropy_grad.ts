@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import {
+  LabelSmoothingForward,
+  LabelSmoothingBackward,
+  type LabelSmoothingAttrs,
+} from '../kernel_names.js';
+import { smoothedTargetSlope } from '../layout.js';
+
+/**
+ * Gradient of the forward kernel. Only the per-position losses (output 0)
+ * carry a gradient; the logits' gradient comes from the backward kernel, and
+ * the labels' gradient (probability labels only) is
+ * `∂ℓ/∂t_c = -(∂q_c/∂t_c) · w_c · logSoftmax_c`, scaled by each position's dy.
+ * Index labels and weights get zero gradients.
+ */
+export const labelSmoothingCrossEntropyGradConfig: tf.GradConfig = {
+  kernelName: LabelSmoothingForward,
+  inputsToSave: ['logits', 'labels', 'weight'],
+  outputsToSave: [false, true, false],
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+    const [dLosses] = dy as tf.Tensor[];
+    const [logits, labels, weight, logSumExp] = saved;
+    const kernelAttrs = attrs as unknown as LabelSmoothingAttrs;
+
+    return {
+      logits: () =>
+        tf.engine().runKernel(
+          LabelSmoothingBackward,
+          { dy: dLosses, logits, labels, weight, logSumExp },
+          attrs,
+        ) as tf.Tensor,
+      labels: () =>
+        kernelAttrs.labelsKind === 'probability'
+          ? probabilityLabelsGradient(dLosses, logits, weight, logSumExp, kernelAttrs)
+          : tf.zeros(labels.shape, 'float32'),
+      weight: () => tf.zeros(weight.shape, 'float32'),
+    };
+  },
+};
+
+/**
+ * Gradient with respect to probability labels from tfjs ops:
+ * `-slope · w_c · (x_c - logSumExp) · dy`, where `slope = ∂q_c/∂t_c`.
+ * Shared by the fused path and the composite fallback.
+ */
+export function probabilityLabelsGradient(
+  dy: tf.Tensor,
+  logits: tf.Tensor,
+  weight: tf.Tensor,
+  logSumExp: tf.Tensor,
+  attrs: Pick<LabelSmoothingAttrs, 'smoothing' | 'smoothingMode' | 'classAxis'>,
+): tf.Tensor {
+  return tf.tidy(() => {
+    const { classAxis } = attrs;
+    const numClasses = logits.shape[classAxis];
+    const slope = smoothedTargetSlope(attrs.smoothing, attrs.smoothingMode, numClasses);
+
+    const weightShape = logits.shape.map((size, axis) => (axis === classAxis ? size : 1));
+    const logSoftmax = tf.sub(logits, tf.expandDims(logSumExp, classAxis));
+    const scale = tf.mul(tf.reshape(weight, weightShape), tf.expandDims(dy, classAxis));
+    return tf.mul(tf.mul(logSoftmax, scale), tf.scalar(-slope));
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * The kernel contract between core and every backend package.
+ *
+ * Core validates and normalizes all arguments, then calls these kernels with
+ * `runKernel`. A backend package implements both kernels for one tfjs backend
+ * and registers them with `registerLabelSmoothingKernels`, which checks
+ * `KERNEL_CONTRACT_VERSION`.
+ *
+ * Layout: kernels receive the logits in the caller's shape and view them as
+ * `[outerSize, numClasses, innerSize]` around `attrs.classAxis` (see
+ * `classAxisLayout`), so no transpose is ever needed. A "position" is one
+ * `(outer, inner)` pair, and `positionsShape` is the logits' shape without the
+ * class axis.
+ */
+import type { NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+
+/**
+ * Version of the contract below. Bump it on any change to inputs, attrs,
+ * outputs or semantics, so an outdated backend package fails at registration
+ * instead of computing something else.
+ */
+export const KERNEL_CONTRACT_VERSION = 1;
+
+/** Forward kernel: per-position losses plus what the reduction and backward need. */
+export const LabelSmoothingForward = 'LabelSmoothingCrossEntropy';
+
+/** Backward kernel: the logits' gradient from the saved log-sum-exp; never stores the softmax. */
+export const LabelSmoothingBackward = 'LabelSmoothingCrossEntropyGrad';
+
+/** How the smoothing mass is spread over the classes. */
+export type SmoothingMode = 'uniform' | 'non-target';
+
+/** Which form the labels take: class indices, or a distribution over classes per position. */
+export type LabelsKind = 'index' | 'probability';
+
+/**
+ * Inputs of the forward kernel.
+ *
+ * - `logits`: float32, any rank >= 1, class axis at `attrs.classAxis`.
+ * - `labels`: for `labelsKind: 'index'`, int32 with `positionsShape`, each value
+ *   in `[0, numClasses)` or equal to `ignoreIndex`; for `'probability'`, float32
+ *   with the logits' shape.
+ * - `weight`: float32 `[numClasses]`, always present (core passes ones when the
+ *   caller gave no class weights).
+ */
+export interface LabelSmoothingForwardInputs extends NamedTensorInfoMap {
+  logits: TensorInfo;
+  labels: TensorInfo;
+  weight: TensorInfo;
+}
+
+/**
+ * Attributes of both kernels. Core has already validated every value, and
+ * `classAxis` is non-negative.
+ */
+export interface LabelSmoothingAttrs {
+  /** ε in [0, 1]. */
+  smoothing: number;
+  smoothingMode: SmoothingMode;
+  /** Label value that marks a position to skip; only meaningful for index labels. */
+  ignoreIndex: number;
+  labelsKind: LabelsKind;
+  /** Axis of the logits that holds the classes, in `[0, rank)`. */
+  classAxis: number;
+}
+
+/**
+ * Outputs of the forward kernel, in this order, each float32 with `positionsShape`:
+ *
+ * 0. `losses`: the unreduced loss of every position (0 where ignored).
+ * 1. `logSumExp`: the max-shifted log-sum-exp of every position's logits,
+ *    saved for the backward kernel. Its value at ignored positions is unspecified.
+ * 2. `targetWeight`: the position's share of the `'mean'` denominator:
+ *    `weight[label]` for index labels (0 where ignored), 1 for probability labels.
+ *
+ * Only output 0 carries a gradient.
+ */
+export type LabelSmoothingForwardOutputs = [
+  losses: TensorInfo,
+  logSumExp: TensorInfo,
+  targetWeight: TensorInfo,
+];
+
+/**
+ * Inputs of the backward kernel: the forward inputs plus
+ *
+ * - `dy`: float32 with `positionsShape`, the upstream gradient of each
+ *   position's loss (core has already applied the reduction's scale);
+ * - `logSumExp`: output 1 of the forward kernel.
+ *
+ * Output: float32 with the logits' shape, the gradient with respect to the
+ * logits. Ignored positions get exactly 0, whatever their `dy`.
+ */
+export interface LabelSmoothingBackwardInputs extends LabelSmoothingForwardInputs {
+  dy: TensorInfo;
+  logSumExp: TensorInfo;
+}

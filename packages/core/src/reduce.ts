@@ -1,0 +1,30 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import { customGradient } from './custom_grad.js';
+
+import type { Reduction } from './options.js';
+
+/**
+ * Reduces per-position losses to a scalar with its own closed-form gradient,
+ * so the loss trains where tfjs-core has no gradients registered (its Node
+ * entry registers none).
+ *
+ * `'sum'` is `Σ losses`; `'mean'` is `Σ losses / Σ targetWeight`, which is NaN
+ * when the denominator is 0, as in PyTorch. The gradient of each position is
+ * `dy` (sum) or `dy / Σ targetWeight` (mean); the backward kernel zeroes
+ * ignored positions, so an infinite scale never reaches them.
+ */
+export function reduceLosses(losses: tf.Tensor, targetWeight: tf.Tensor, reduction: Exclude<Reduction, 'none'>): tf.Tensor {
+  const reduce = customGradient((perPosition: tf.Tensor, save: tf.GradSaveFunc) => {
+    const total = tf.sum(perPosition);
+    const scale = reduction === 'mean' ? tf.div(1, tf.sum(targetWeight)) : tf.scalar(1);
+    save([scale]);
+
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => {
+      const [savedScale] = saved;
+      return tf.mul(tf.fill(perPosition.shape, 1), tf.mul(dy, savedScale));
+    };
+    return { value: tf.mul(total, scale), gradFunc };
+  });
+  return reduce(losses);
+}
