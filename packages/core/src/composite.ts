@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { customGradient } from './custom_grad.js';
-
 import { probabilityLabelsGradient } from './gradients/label_smoothing_cross_entropy_grad.js';
 import type { LabelSmoothingAttrs } from './kernel_names.js';
 import { smoothingCoefficients, type ClassAxisLayout } from './layout.js';
@@ -33,24 +32,31 @@ export function compositeLosses(
 
   const forward = (logitsTensor: tf.Tensor, labelsTensor: tf.Tensor, save: tf.GradSaveFunc) => {
     const logits3d = tf.reshape(logitsTensor, view3d);
-    const logSumExp = tf.logSumExp(logits3d, 1, true);
+    // The log-sum-exp stays split as max + log Σ exp(x - max): a float32
+    // log-sum-exp near 1e4 would round by about 5e-4 and shift every probability.
+    const maxLogit = tf.max(logits3d, 1, true);
+    const gaps = tf.sub(maxLogit, logits3d);
+    const shiftedLogSumExp = tf.log(tf.sum(tf.exp(tf.neg(gaps)), 1, true));
     const targets = weightedSmoothedTargets(labelsTensor, weight, attrs, layout);
 
     // A class with zero target mass contributes nothing, even when its logit
     // is -Infinity, so 0 · Infinity must not turn into NaN.
-    const terms = tf.where(tf.equal(targets, 0), tf.zerosLike(targets), tf.mul(targets, tf.sub(logSumExp, logits3d)));
+    const negativeLogSoftmax = tf.add(gaps, shiftedLogSumExp);
+    const terms = tf.where(tf.equal(targets, 0), tf.zerosLike(targets), tf.mul(targets, negativeLogSoftmax));
     let losses = tf.reshape(tf.sum(terms, 1), positionsShape);
+    // A NaN log-sum-exp (NaN or +Infinity logits, or only -Infinity) makes the row NaN.
+    losses = tf.where(tf.isNaN(tf.reshape(tf.add(maxLogit, shiftedLogSumExp), positionsShape)), tf.fill(positionsShape, NaN), losses);
     if (attrs.labelsKind === 'index') {
       losses = poisonInvalidLabels(losses, labelsTensor, attrs.ignoreIndex, numClasses);
     }
-    save([logitsTensor, labelsTensor, weight, logSumExp]);
+    save([logitsTensor, labelsTensor, weight, maxLogit, shiftedLogSumExp]);
 
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const [savedLogits, savedLabels, savedWeight, savedLogSumExp] = saved;
+      const [savedLogits, savedLabels, savedWeight, savedMaxLogit, savedShiftedLogSumExp] = saved;
       const savedLogits3d = tf.reshape(savedLogits, view3d);
       const savedTargets = weightedSmoothedTargets(savedLabels, savedWeight as tf.Tensor1D, attrs, layout);
       const targetMass = tf.sum(savedTargets, 1, true);
-      const probabilities = tf.exp(tf.sub(savedLogits3d, savedLogSumExp));
+      const probabilities = tf.exp(tf.sub(tf.sub(savedLogits3d, savedMaxLogit), savedShiftedLogSumExp));
       const dy3d = tf.reshape(dy, [outerSize, 1, innerSize]);
       let dLogits = tf.mul(tf.sub(tf.mul(targetMass, probabilities), savedTargets), dy3d);
 
@@ -62,7 +68,7 @@ export function compositeLosses(
       }
 
       const dLabels = probabilityLabelsGradient(
-        dy, savedLogits, savedWeight, tf.reshape(savedLogSumExp, positionsShape), attrs);
+        dy, savedLogits, savedWeight, tf.reshape(tf.add(savedMaxLogit, savedShiftedLogSumExp), positionsShape), attrs);
       return [tf.reshape(dLogits, savedLogits.shape), dLabels];
     };
     return { value: losses, gradFunc };

@@ -29,6 +29,7 @@ export {
   type LabelSmoothingBackwardInputs,
   type LabelSmoothingForwardInputs,
   type LabelSmoothingForwardOutputs,
+  FORWARD_OUTPUT,
   type LabelsKind,
   type SmoothingMode,
 } from './kernel_names.js';

@@ -24,7 +24,7 @@ export const KERNEL_CONTRACT_VERSION = 1;
 /** Forward kernel: per-position losses plus what the reduction and backward need. */
 export const LabelSmoothingForward = 'LabelSmoothingCrossEntropy';
 
-/** Backward kernel: the logits' gradient from the saved log-sum-exp; never stores the softmax. */
+/** Backward kernel: the logits' gradient from the saved row statistics; never stores the softmax. */
 export const LabelSmoothingBackward = 'LabelSmoothingCrossEntropyGrad';
 
 /** How the smoothing mass is spread over the classes. */
@@ -68,30 +68,40 @@ export interface LabelSmoothingAttrs {
  * Outputs of the forward kernel, in this order, each float32 with `positionsShape`:
  *
  * 0. `losses`: the unreduced loss of every position (0 where ignored).
- * 1. `logSumExp`: the max-shifted log-sum-exp of every position's logits,
- *    saved for the backward kernel. Its value at ignored positions is unspecified.
- * 2. `targetWeight`: the position's share of the `'mean'` denominator:
+ * 1. `maxLogit`: the maximum logit of every position (NaN skipped).
+ * 2. `shiftedLogSumExp`: `log Σ_c exp(x_c - maxLogit)`, in `[0, log C]` for
+ *    finite rows. The log-sum-exp is `maxLogit + shiftedLogSumExp`; keeping the
+ *    two apart lets the backward kernel form `x_c - maxLogit - shiftedLogSumExp`
+ *    without the rounding of a float32 log-sum-exp near 1e4 (about 5e-4).
+ * 3. `targetWeight`: the position's share of the `'mean'` denominator:
  *    `weight[label]` for index labels (0 where ignored), 1 for probability labels.
  *
- * Only output 0 carries a gradient.
+ * Outputs 1 and 2 are saved for the backward kernel; their values at ignored
+ * positions are unspecified. Only output 0 carries a gradient.
  */
 export type LabelSmoothingForwardOutputs = [
   losses: TensorInfo,
-  logSumExp: TensorInfo,
+  maxLogit: TensorInfo,
+  shiftedLogSumExp: TensorInfo,
   targetWeight: TensorInfo,
 ];
+
+/** Index of each forward output, for kernels and the gradient. */
+export const FORWARD_OUTPUT = { losses: 0, maxLogit: 1, shiftedLogSumExp: 2, targetWeight: 3 } as const;
 
 /**
  * Inputs of the backward kernel: the forward inputs plus
  *
  * - `dy`: float32 with `positionsShape`, the upstream gradient of each
  *   position's loss (core has already applied the reduction's scale);
- * - `logSumExp`: output 1 of the forward kernel.
+ * - `maxLogit` and `shiftedLogSumExp`: outputs 1 and 2 of the forward kernel,
+ *   so that `p_c = exp(x_c - maxLogit - shiftedLogSumExp)`.
  *
  * Output: float32 with the logits' shape, the gradient with respect to the
  * logits. Ignored positions get exactly 0, whatever their `dy`.
  */
 export interface LabelSmoothingBackwardInputs extends LabelSmoothingForwardInputs {
   dy: TensorInfo;
-  logSumExp: TensorInfo;
+  maxLogit: TensorInfo;
+  shiftedLogSumExp: TensorInfo;
 }

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { customGradient } from './custom_grad.js';
-
 import { InvalidArgumentError, describeValue } from './errors.js';
 import { computeLoss } from './ops/label_smoothing_cross_entropy.js';
 import { resolveOptions, type LabelSmoothingOptions } from './options.js';

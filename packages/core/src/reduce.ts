@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { customGradient } from './custom_grad.js';
-
 import type { Reduction } from './options.js';
 
 /**

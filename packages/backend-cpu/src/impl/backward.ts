@@ -4,8 +4,8 @@ import { sumOf } from './forward.js';
 
 /**
  * Computes the backward kernel on typed arrays: the logits' gradient
- * `dy · ((Σ_k w_k q_k) · p_c - w_c q_c)` with `p_c = exp(x_c - logSumExp)`
- * recomputed from the saved log-sum-exp. One pass over each row for index
+ * `dy · ((Σ_k w_k q_k) · p_c - w_c q_c)` with
+ * `p_c = exp(x_c - maxLogit - shiftedLogSumExp)` recomputed from the saved row statistics. One pass over each row for index
  * labels; probability labels need a first pass over the labels for `Σ_k w_k q_k`.
  * Ignored positions get exactly 0.
  */
@@ -14,7 +14,8 @@ export function backwardImpl(
   logits: Float32Array,
   labels: Int32Array | Float32Array,
   weight: Float32Array,
-  logSumExp: Float32Array,
+  maxLogit: Float32Array,
+  shiftedLogSumExp: Float32Array,
   layout: ClassAxisLayout,
   attrs: LabelSmoothingAttrs,
 ): Float32Array {
@@ -24,9 +25,9 @@ export function backwardImpl(
   }
 
   if (attrs.labelsKind === 'index') {
-    backwardIndexLabels(dy, logits, labels as Int32Array, weight, logSumExp, layout, attrs, gradient);
+    backwardIndexLabels(dy, logits, labels as Int32Array, weight, maxLogit, shiftedLogSumExp, layout, attrs, gradient);
   } else {
-    backwardProbabilityLabels(dy, logits, labels as Float32Array, weight, logSumExp, layout, attrs, gradient);
+    backwardProbabilityLabels(dy, logits, labels as Float32Array, weight, maxLogit, shiftedLogSumExp, layout, attrs, gradient);
   }
   return gradient;
 }
@@ -36,7 +37,8 @@ function backwardIndexLabels(
   logits: Float32Array,
   labels: Int32Array,
   weight: Float32Array,
-  logSumExp: Float32Array,
+  maxLogit: Float32Array,
+  shiftedLogSumExp: Float32Array,
   layout: ClassAxisLayout,
   attrs: LabelSmoothingAttrs,
   gradient: Float32Array,
@@ -61,14 +63,15 @@ function backwardIndexLabels(
       }
 
       const upstream = dy[position];
-      const lse = logSumExp[position];
+      const max = maxLogit[position];
+      const shift = shiftedLogSumExp[position];
       const targetWeight = weight[label];
       const smoothedWeight = sumIncludesTarget ? totalWeight : totalWeight - targetWeight;
       const targetMass = otherCoefficient * smoothedWeight + targetCoefficient * targetWeight;
 
       for (let c = 0; c < numClasses; c++) {
         const offset = base + c * innerSize;
-        const probability = Math.exp(logits[offset] - lse);
+        const probability = Math.exp(logits[offset] - max - shift);
         let target = sumIncludesTarget || c !== label ? otherCoefficient : 0;
         if (c === label) {
           target += targetCoefficient;
@@ -84,7 +87,8 @@ function backwardProbabilityLabels(
   logits: Float32Array,
   labels: Float32Array,
   weight: Float32Array,
-  logSumExp: Float32Array,
+  maxLogit: Float32Array,
+  shiftedLogSumExp: Float32Array,
   layout: ClassAxisLayout,
   attrs: LabelSmoothingAttrs,
   gradient: Float32Array,
@@ -103,10 +107,11 @@ function backwardProbabilityLabels(
       }
 
       const upstream = dy[position];
-      const lse = logSumExp[position];
+      const max = maxLogit[position];
+      const shift = shiftedLogSumExp[position];
       for (let c = 0; c < numClasses; c++) {
         const offset = base + c * innerSize;
-        const probability = Math.exp(logits[offset] - lse);
+        const probability = Math.exp(logits[offset] - max - shift);
         const weightedTarget = weight[c] * smoothProbability(labels[offset], smoothing, smoothingMode, numClasses);
         gradient[offset] = upstream * (targetMass * probability - weightedTarget);
       }

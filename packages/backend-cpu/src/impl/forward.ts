@@ -3,7 +3,8 @@ import { smoothProbability, smoothingCoefficients, type ClassAxisLayout, type La
 /** Per-position outputs of the forward pass, each of length `outerSize * innerSize`. */
 export interface ForwardResult {
   losses: Float32Array;
-  logSumExp: Float32Array;
+  maxLogit: Float32Array;
+  shiftedLogSumExp: Float32Array;
   targetWeight: Float32Array;
 }
 
@@ -29,7 +30,8 @@ export function forwardImpl(
   const positions = layout.outerSize * layout.innerSize;
   const result: ForwardResult = {
     losses: new Float32Array(positions),
-    logSumExp: new Float32Array(positions),
+    maxLogit: new Float32Array(positions),
+    shiftedLogSumExp: new Float32Array(positions),
     targetWeight: new Float32Array(positions),
   };
   if (positions === 0) {
@@ -68,7 +70,8 @@ function forwardIndexLabels(
       }
       if (!(label >= 0 && label < numClasses)) {
         result.losses[position] = NaN;
-        result.logSumExp[position] = NaN;
+        result.maxLogit[position] = NaN;
+        result.shiftedLogSumExp[position] = NaN;
         result.targetWeight[position] = NaN;
         continue;
       }
@@ -83,7 +86,8 @@ function forwardIndexLabels(
           weightedGap += weight[c] * (max - x);
         }
       }
-      const logSumExp = max + Math.log(sumExp);
+      const shiftedLogSumExp = Math.log(sumExp);
+      const logSumExp = max + shiftedLogSumExp;
       const targetWeight = weight[label];
 
       let loss = 0;
@@ -98,7 +102,8 @@ function forwardIndexLabels(
       // A NaN log-sum-exp (NaN or +Infinity logits, or a row of only -Infinity)
       // makes the whole row NaN, even where every term above was skipped.
       result.losses[position] = Number.isNaN(logSumExp) ? NaN : loss;
-      result.logSumExp[position] = logSumExp;
+      result.maxLogit[position] = max;
+      result.shiftedLogSumExp[position] = shiftedLogSumExp;
       result.targetWeight[position] = targetWeight;
     }
   }
@@ -134,11 +139,13 @@ function forwardProbabilityLabels(
           weightedGap += weightedTarget * (max - x);
         }
       }
-      const logSumExp = max + Math.log(sumExp);
+      const shiftedLogSumExp = Math.log(sumExp);
+      const logSumExp = max + shiftedLogSumExp;
       const loss = weightedGap + targetMass * (logSumExp - max);
 
       result.losses[position] = Number.isNaN(logSumExp) ? NaN : loss;
-      result.logSumExp[position] = logSumExp;
+      result.maxLogit[position] = max;
+      result.shiftedLogSumExp[position] = shiftedLogSumExp;
       result.targetWeight[position] = 1;
     }
   }

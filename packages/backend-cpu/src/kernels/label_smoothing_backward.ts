@@ -11,7 +11,7 @@ import { backwardImpl } from '../impl/backward.js';
 import { readValues } from './label_smoothing_forward.js';
 
 export const labelSmoothingBackward: KernelFunc = ({ inputs, backend, attrs }) => {
-  const { dy, logits, labels, weight, logSumExp } = inputs as unknown as LabelSmoothingBackwardInputs;
+  const { dy, logits, labels, weight, maxLogit, shiftedLogSumExp } = inputs as unknown as LabelSmoothingBackwardInputs;
   const cpu = backend as MathBackendCPU;
   const kernelAttrs = attrs as unknown as LabelSmoothingAttrs;
   const layout = classAxisLayout(logits.shape, kernelAttrs.classAxis);
@@ -21,7 +21,8 @@ export const labelSmoothingBackward: KernelFunc = ({ inputs, backend, attrs }) =
     readValues<Float32Array>(cpu, logits),
     readValues<Int32Array | Float32Array>(cpu, labels),
     readValues<Float32Array>(cpu, weight),
-    readValues<Float32Array>(cpu, logSumExp),
+    readValues<Float32Array>(cpu, maxLogit),
+    readValues<Float32Array>(cpu, shiftedLogSumExp),
     layout,
     kernelAttrs,
   );

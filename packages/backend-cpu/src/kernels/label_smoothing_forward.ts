@@ -30,7 +30,8 @@ export const labelSmoothingForward: KernelFunc = ({ inputs, backend, attrs }) =>
 
   return [
     cpu.makeTensorInfo(layout.positionsShape, 'float32', result.losses),
-    cpu.makeTensorInfo(layout.positionsShape, 'float32', result.logSumExp),
+    cpu.makeTensorInfo(layout.positionsShape, 'float32', result.maxLogit),
+    cpu.makeTensorInfo(layout.positionsShape, 'float32', result.shiftedLogSumExp),
     cpu.makeTensorInfo(layout.positionsShape, 'float32', result.targetWeight),
   ];
 };

@@ -17,22 +17,22 @@ import { smoothedTargetSlope } from '../layout.js';
 export const labelSmoothingCrossEntropyGradConfig: tf.GradConfig = {
   kernelName: LabelSmoothingForward,
   inputsToSave: ['logits', 'labels', 'weight'],
-  outputsToSave: [false, true, false],
+  outputsToSave: [false, true, true, false],
   gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
     const [dLosses] = dy as tf.Tensor[];
-    const [logits, labels, weight, logSumExp] = saved;
+    const [logits, labels, weight, maxLogit, shiftedLogSumExp] = saved;
     const kernelAttrs = attrs as unknown as LabelSmoothingAttrs;
 
     return {
       logits: () =>
         tf.engine().runKernel(
           LabelSmoothingBackward,
-          { dy: dLosses, logits, labels, weight, logSumExp },
+          { dy: dLosses, logits, labels, weight, maxLogit, shiftedLogSumExp },
           attrs,
         ) as tf.Tensor,
       labels: () =>
         kernelAttrs.labelsKind === 'probability'
-          ? probabilityLabelsGradient(dLosses, logits, weight, logSumExp, kernelAttrs)
+          ? probabilityLabelsGradient(dLosses, logits, weight, tf.add(maxLogit, shiftedLogSumExp), kernelAttrs)
           : tf.zeros(labels.shape, 'float32'),
       weight: () => tf.zeros(weight.shape, 'float32'),
     };

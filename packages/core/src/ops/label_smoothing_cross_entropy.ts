@@ -93,7 +93,7 @@ export function computeLoss(
         labels: prepared.labels,
         weight: prepared.weight,
       };
-      const [losses, , targetWeight] = tf.engine().runKernel(
+      const [losses, , , targetWeight] = tf.engine().runKernel(
         LabelSmoothingForward,
         inputs as unknown as tf.NamedTensorMap,
         attrs as unknown as tf.NamedAttrMap,
