@@ -1,0 +1,81 @@
+/**
+ * Command line: runs the conformance suite on one or more backends in Node,
+ * prints a table (backend × case group) and writes JSON and Markdown reports.
+ * Exits 1 when any check fails.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { BACKENDS } from './backends.js';
+import { loadCases } from './node_cases.js';
+import { formatFailures, formatMarkdown, formatTable } from './report.js';
+import { runConformance, type ConformanceReport } from './runner.js';
+
+const HELP = `Usage: npm run conformance -- [options]
+
+Runs the PyTorch reference cases and the property checks on each backend.
+
+Options:
+  --backend NAME    backend to test; repeat for several (default: every Node backend: ${
+    BACKENDS.filter((b) => b.environments.includes('node')).map((b) => b.name).join(', ')})
+  --filter TEXT     only reference cases whose name contains TEXT
+  --out DIR         folder for conformance.json and conformance.md (default: reports)
+  --help            print this help
+`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      backend: { type: 'string', multiple: true },
+      filter: { type: 'string' },
+      out: { type: 'string', default: 'reports' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+
+  const names = values.backend ?? BACKENDS.filter((b) => b.environments.includes('node')).map((b) => b.name);
+  const cases = loadCases();
+  const reports: ConformanceReport[] = [];
+  for (const name of names) {
+    reports.push(await runConformance({ backend: name, cases, filter: values.filter }));
+  }
+
+  console.log(formatTable(reports));
+  const failures = formatFailures(reports);
+  if (failures) {
+    console.log(`\nFailures:\n${failures}`);
+  }
+
+  const outDir = resolve(values.out);
+  mkdirSync(outDir, { recursive: true });
+  const command = `npm run conformance -- ${process.argv.slice(2).join(' ')}`.trim();
+  writeFileSync(resolve(outDir, 'conformance.json'), `${JSON.stringify(reports, jsonNumbers, 2)}\n`);
+  writeFileSync(resolve(outDir, 'conformance.md'), formatMarkdown(reports, { command, date: new Date().toISOString() }));
+
+  const passed = reports.reduce((sum, r) => sum + r.passed, 0);
+  const failed = reports.reduce((sum, r) => sum + r.failed, 0);
+  console.log(`\n${cases.length} reference cases on ${names.join(', ')}: ${passed} checks passed, ${failed} failed.`);
+  console.log(`Reports: ${resolve(outDir, 'conformance.md')} and conformance.json`);
+  return failed === 0 ? 0 : 1;
+}
+
+/** JSON has no Infinity or NaN; write them as strings, as the cases file does. */
+function jsonNumbers(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return String(value);
+  }
+  return value;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.stack ?? error.message : error);
+    process.exit(2);
+  },
+);
