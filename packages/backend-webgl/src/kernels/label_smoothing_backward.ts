@@ -1,0 +1,74 @@
+import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  LabelSmoothingBackward,
+  classAxisLayout,
+  type LabelSmoothingAttrs,
+  type LabelSmoothingBackwardInputs,
+} from '@label-smoothing/core';
+
+import { GradientProgram } from '../programs/gradient_gpu.js';
+import { smoothingUniformValues } from '../programs/smoothing_glsl.js';
+import { TargetMassProgram } from '../programs/target_mass_gpu.js';
+import { tileClasses } from '../programs/tiling.js';
+import { Intermediates, sumRows, viewAs } from './texture_views.js';
+
+/**
+ * Backward kernel: one elementwise program from the saved row statistics,
+ * after a small reduction for the target mass (`Σ w` for index labels, the
+ * per-position `Σ w_c q_c` for probability labels).
+ */
+export const labelSmoothingBackward: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { dy, logits, labels, weight, maxLogit, shiftedLogSumExp } = inputs as unknown as LabelSmoothingBackwardInputs;
+  const webgl = backend as MathBackendWebGL;
+  const kernelAttrs = attrs as unknown as LabelSmoothingAttrs;
+  const layout = classAxisLayout(logits.shape, kernelAttrs.classAxis);
+  const { outerSize, numClasses, innerSize } = layout;
+
+  if (outerSize * numClasses * innerSize === 0) {
+    return webgl.makeTensorInfo(logits.shape, 'float32', new Float32Array(0));
+  }
+
+  const positionsView = [outerSize, innerSize];
+  const logits3d = viewAs(logits, [outerSize, numClasses, innerSize]);
+  const uniforms = smoothingUniformValues(kernelAttrs, numClasses);
+  const intermediates = new Intermediates(webgl);
+
+  try {
+    let labelsView: TensorInfo;
+    let rowMass: TensorInfo;
+    if (kernelAttrs.labelsKind === 'index') {
+      labelsView = viewAs(labels, positionsView);
+      rowMass = sumRows(webgl, viewAs(weight, [1, numClasses]), intermediates);
+    } else {
+      labelsView = viewAs(labels, logits3d.shape);
+      const partialMass = intermediates.keep(webgl.runWebGLProgram(
+        new TargetMassProgram(layout, tileClasses(numClasses)), [labelsView, weight], 'float32', uniforms));
+      rowMass = partialMass.shape[1] === 1 ? partialMass : sumRows(webgl, partialMass, intermediates);
+    }
+
+    const gradient = webgl.runWebGLProgram(
+      new GradientProgram(layout, kernelAttrs.labelsKind),
+      [
+        logits3d,
+        labelsView,
+        weight,
+        viewAs(dy, positionsView),
+        viewAs(maxLogit, positionsView),
+        viewAs(shiftedLogSumExp, positionsView),
+        rowMass,
+      ],
+      'float32',
+      uniforms,
+    );
+    return viewAs(gradient, logits.shape);
+  } finally {
+    intermediates.disposeAll();
+  }
+};
+
+export const labelSmoothingBackwardConfig: KernelConfig = {
+  kernelName: LabelSmoothingBackward,
+  backendName: 'webgl',
+  kernelFunc: labelSmoothingBackward,
+};

@@ -1,0 +1,76 @@
+import type { GPGPUProgram } from '@tensorflow/tfjs-backend-webgl';
+import type { ClassAxisLayout, LabelsKind } from '@label-smoothing/core';
+
+import { SMOOTHING_UNIFORMS, smoothingSnippet } from './smoothing_glsl.js';
+
+/**
+ * The logits' gradient, one element per fragment, shaped `[outer, C, inner]`:
+ *
+ *     dy · ((Σ_k w_k q_k) · p_c - w_c q_c),   p_c = exp(x_c - maxLogit - shiftedLogSumExp)
+ *
+ * For index labels the target mass is `a·w_y + b·(Σ w - k·w_y)` (see
+ * `smoothingSnippet`), from the label's weight and the precomputed weight
+ * sum; ignored positions get exactly 0 whatever their `dy`, and positions
+ * whose label is not a class index get NaN. For probability labels the target
+ * mass is precomputed per position (`TargetMassProgram`).
+ *
+ * Inputs: `logits` `[outer, C, inner]`; `labels` `[outer, inner]` (index) or
+ * `[outer, C, inner]` (probability); `weight` `[C]`; `dy`, `maxLogit`,
+ * `shiftedLogSumExp` `[outer, inner]`; then `weightSum` `[1, 1]` (index) or
+ * `targetMass` `[outer * inner, 1]` (probability).
+ *
+ * Compiled-program key: the source bakes in `numClasses`, `innerSize` and
+ * `labelsKind`; smoothing, mode and ignore index are uniforms.
+ */
+export class GradientProgram implements GPGPUProgram {
+  variableNames: string[];
+  outputShape: number[];
+  customUniforms = SMOOTHING_UNIFORMS;
+  userCode: string;
+
+  constructor(layout: ClassAxisLayout, labelsKind: LabelsKind) {
+    const { outerSize, numClasses, innerSize } = layout;
+    this.outputShape = [outerSize, numClasses, innerSize];
+    const common = ['logits', 'labels', 'weight', 'dy', 'maxLogit', 'shiftedLogSumExp'];
+
+    let rowTerms: string;
+    if (labelsKind === 'index') {
+      this.variableNames = [...common, 'weightSum'];
+      rowTerms = `
+        float label = getLabels(outer, inner);
+        if (label == ignoreIndex) {
+          setOutput(0.0);
+          return;
+        }
+        if (!isClassIndex(label)) {
+          setOutput(NAN);
+          return;
+        }
+        float labelWeight = getWeight(int(label));
+        float targetMass = targetCoefficient * labelWeight +
+            otherCoefficient * (getWeightSum(0, 0) - otherSkipsTarget * labelWeight);
+        float target = float(c) == label ? 1.0 : 0.0;`;
+    } else {
+      this.variableNames = [...common, 'targetMass'];
+      rowTerms = `
+        float targetMass = getTargetMass(outer * ${innerSize} + inner, 0);
+        float target = getLabels(outer, c, inner);`;
+    }
+
+    this.userCode = `
+      ${smoothingSnippet(numClasses)}
+
+      void main() {
+        ivec3 coords = getOutputCoords();
+        int outer = coords.x;
+        int c = coords.y;
+        int inner = coords.z;
+        ${rowTerms}
+
+        float probability = exp(getLogits(outer, c, inner) - getMaxLogit(outer, inner) - getShiftedLogSumExp(outer, inner));
+        float classTarget = weightedTarget(getWeight(c), target);
+        setOutput(getDy(outer, inner) * (targetMass * probability - classTarget));
+      }
+    `;
+  }
+}

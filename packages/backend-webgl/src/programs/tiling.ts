@@ -1,0 +1,25 @@
+/**
+ * How a row of `numClasses` logits is split into tiles that one fragment
+ * reduces each. Tiles have at most `MAX_TILE_SIZE` classes and are as even as
+ * possible, so that a row of 50,000 classes becomes 49 tiles of 1,021 classes.
+ */
+export interface Tiling {
+  /** Classes per tile; the last tile may be shorter. */
+  tileSize: number;
+  numTiles: number;
+}
+
+/**
+ * Upper bound on the classes one fragment loops over. Long loops per fragment
+ * leave a real GPU idle when rows are few, and some drivers reset a context
+ * whose draw call runs for seconds; 1024 classes keeps the common C <= 1000 in
+ * one tile.
+ */
+export const MAX_TILE_SIZE = 1024;
+
+/** Splits `length` classes into the fewest tiles of at most `maxTileSize` each. */
+export function tileClasses(length: number, maxTileSize: number = MAX_TILE_SIZE): Tiling {
+  const numTiles = Math.max(1, Math.ceil(length / maxTileSize));
+  const tileSize = Math.max(1, Math.ceil(length / numTiles));
+  return { tileSize, numTiles };
+}
