@@ -32,8 +32,37 @@ export const cpuBackend: BackendDefinition = {
   },
 };
 
+export const wasmBackend: BackendDefinition = {
+  name: 'wasm',
+  kernelsPackage: '@label-smoothing/backend-wasm',
+  precision: 'float32',
+  environments: ['node'],
+  async activate() {
+    await import('@tensorflow/tfjs-backend-wasm');
+    await import('@label-smoothing/backend-wasm');
+    await activateBackend('wasm');
+  },
+};
+
+/**
+ * Runs only in a browser (Chromium through the browser runner). The CPU
+ * forwarding shortcut is off, so tfjs' own ops in the loss run as shaders too.
+ */
+export const webglBackend: BackendDefinition = {
+  name: 'webgl',
+  kernelsPackage: '@label-smoothing/backend-webgl',
+  precision: 'float32',
+  environments: ['browser'],
+  async activate() {
+    await import('@tensorflow/tfjs-backend-webgl');
+    await import('@label-smoothing/backend-webgl');
+    tf.env().set('WEBGL_CPU_FORWARD', false);
+    await activateBackend('webgl');
+  },
+};
+
 /** Every backend this repository ships, in the order reports list them. */
-export const BACKENDS: readonly BackendDefinition[] = [cpuBackend];
+export const BACKENDS: readonly BackendDefinition[] = [cpuBackend, wasmBackend, webglBackend];
 
 /** Finds a shipped backend by its tfjs name. */
 export function findBackend(name: string): BackendDefinition | undefined {

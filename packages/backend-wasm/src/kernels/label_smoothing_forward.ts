@@ -1,0 +1,69 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+import {
+  LabelSmoothingForward,
+  classAxisLayout,
+  smoothedTargetSlope,
+  smoothingCoefficients,
+  smoothProbability,
+  type LabelSmoothingAttrs,
+  type LabelSmoothingForwardInputs,
+} from '@label-smoothing/core';
+
+import { allocateOutputs, assertFitsHeap, backendMemory, memoryOffset } from '../heap.js';
+import { kernelModuleFor } from '../kernel_module.js';
+
+/**
+ * Forward kernel on the tfjs wasm backend: allocates the four per-position
+ * outputs, then runs the SIMD kernel in place on the backend's memory.
+ */
+export const labelSmoothingForward: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { logits, labels, weight } = inputs as unknown as LabelSmoothingForwardInputs;
+  const wasmBackend = backend as BackendWasm;
+  const kernelAttrs = attrs as unknown as LabelSmoothingAttrs;
+  const layout = classAxisLayout(logits.shape, kernelAttrs.classAxis);
+  const { outerSize, numClasses, innerSize, positionsShape } = layout;
+
+  const outputRoles = ['per-position losses', 'row maxima', 'shifted log-sum-exp', 'target weights'];
+  const outputs = outputRoles.map((role) => ({ role, shape: positionsShape }));
+  assertFitsHeap(
+    LabelSmoothingForward,
+    [
+      { role: 'logits', shape: logits.shape },
+      { role: 'labels', shape: labels.shape },
+      { role: 'weight', shape: weight.shape },
+    ],
+    outputs,
+  );
+
+  const [losses, maxLogit, shiftedLogSumExp, targetWeight] = allocateOutputs(wasmBackend, LabelSmoothingForward, outputs);
+  if (outerSize * innerSize === 0) {
+    return [losses, maxLogit, shiftedLogSumExp, targetWeight];
+  }
+
+  // Offsets are read after every allocation; they stay valid if the heap grows.
+  const kernels = kernelModuleFor(backendMemory(wasmBackend));
+  const pointers = [logits, labels, weight, losses, maxLogit, shiftedLogSumExp, targetWeight].map((t) => memoryOffset(wasmBackend, t));
+
+  if (kernelAttrs.labelsKind === 'index') {
+    const coefficients = smoothingCoefficients(kernelAttrs.smoothing, kernelAttrs.smoothingMode, numClasses);
+    kernels.forwardIndexLabels(
+      ...pointers, outerSize, numClasses, innerSize,
+      coefficients.targetCoefficient, coefficients.otherCoefficient,
+      coefficients.sumIncludesTarget ? 1 : 0, kernelAttrs.ignoreIndex,
+    );
+  } else {
+    kernels.forwardProbabilityLabels(
+      ...pointers, outerSize, numClasses, innerSize,
+      smoothedTargetSlope(kernelAttrs.smoothing, kernelAttrs.smoothingMode, numClasses),
+      smoothProbability(0, kernelAttrs.smoothing, kernelAttrs.smoothingMode, numClasses),
+    );
+  }
+  return [losses, maxLogit, shiftedLogSumExp, targetWeight];
+};
+
+export const labelSmoothingForwardConfig: KernelConfig = {
+  kernelName: LabelSmoothingForward,
+  backendName: 'wasm',
+  kernelFunc: labelSmoothingForward,
+};
