@@ -27,9 +27,11 @@ export class UsageError extends Error {
 }
 
 /** `reports/` inside this package, next to `src/` and `dist/`. */
-export const DEFAULT_OUT_DIRECTORY = fileURLToPath(new URL('../reports/', import.meta.url));
+export const DEFAULT_OUT_DIRECTORY = fileURLToPath(new URL('../reports', import.meta.url));
 
-// Measured on a 2-core machine: the two default runs finish in about 3 minutes, and each reaches a test accuracy above 0.9.
+// Measured with `npm run demo` on a 2-core machine that other jobs kept busy
+// (load average 4 to 5): 2.5 minutes in all, test accuracy 0.95 with ε = 0 and
+// 0.96 with ε = 0.1. An idle machine takes about half as long.
 export const DEFAULTS = {
   backend: 'wasm' as BackendName,
   epochs: 20,

@@ -109,8 +109,9 @@ function renderReliabilityAxes(binCount: number): string {
   lines.push(
     `<line class="perfect-calibration" x1="${xPosition(0)}" y1="${yPosition(0)}" x2="${xPosition(1)}" y2="${yPosition(1)}" ` +
       `stroke="#888888" stroke-width="1.5" stroke-dasharray="6 4"/>`,
-    `<text x="${xPosition(0.6) - 6}" y="${yPosition(0.6) - 8}" fill="#777777" text-anchor="end" ` +
-      `transform="rotate(-35 ${xPosition(0.6) - 6} ${yPosition(0.6) - 8})">perfect calibration</text>`,
+    // Low confidences hold few samples, so the label there rarely covers a series.
+    `<text x="${xPosition(0.06)}" y="${yPosition(0.06) - 8}" fill="#777777" ` +
+      `transform="rotate(${diagonalAngle()} ${xPosition(0.06)} ${yPosition(0.06) - 8})">perfect calibration</text>`,
     `<rect x="${PLOT_LEFT}" y="${PLOT_TOP}" width="${PLOT_WIDTH}" height="${PLOT_HEIGHT}" fill="none" stroke="#333333"/>`,
     `<text x="${PLOT_LEFT + PLOT_WIDTH / 2}" y="${bottom + 44}" text-anchor="middle">` +
       `Mean confidence in bin (largest softmax probability); ${binCount} equal-width bins</text>`,
@@ -239,6 +240,11 @@ function marker(seriesIndex: number, x: number, y: number, tooltip: string): str
     case 'diamond':
       return `<polygon points="${cx},${round(y - 6)} ${round(x + 6)},${cy} ${cx},${round(y + 6)} ${round(x - 6)},${cy}" ${style}>${title}</polygon>`;
   }
+}
+
+/** Angle of the diagonal on screen, in degrees; SVG rotates clockwise, so it is negative. */
+function diagonalAngle(): number {
+  return round((-Math.atan2(PLOT_HEIGHT, PLOT_WIDTH) * 180) / Math.PI);
 }
 
 function seriesColor(index: number): string {
