@@ -11,8 +11,9 @@ import { SMOOTHING_UNIFORMS, smoothingSnippet } from './smoothing_glsl.js';
  * For index labels the target mass is `a·w_y + b·(Σ w - k·w_y)` (see
  * `smoothingSnippet`), from the label's weight and the precomputed weight
  * sum; ignored positions get exactly 0 whatever their `dy`, and positions
- * whose label is not a class index get NaN. For probability labels the target
- * mass is precomputed per position (`TargetMassProgram`).
+ * whose label is not a class index get NaN. For probability labels the
+ * target mass is precomputed per position (`TargetMassProgram`). Rows with a
+ * NaN log-sum-exp get NaN.
  *
  * Inputs: `logits` `[outer, C, inner]`; `labels` `[outer, inner]` (index) or
  * `[outer, C, inner]` (probability); `weight` `[C]`; `dy`, `maxLogit`,
@@ -67,7 +68,15 @@ export class GradientProgram implements GPGPUProgram {
         int inner = coords.z;
         ${rowTerms}
 
-        float probability = exp(getLogits(outer, c, inner) - getMaxLogit(outer, inner) - getShiftedLogSumExp(outer, inner));
+        // A NaN row (NaN or +Infinity logits, or only -Infinity) has a NaN
+        // log-sum-exp. It is tested here because exp(NaN) is not NaN on every
+        // GPU (SwiftShader returns +Infinity).
+        float shiftedLogSumExp = getShiftedLogSumExp(outer, inner);
+        if (isnan(shiftedLogSumExp)) {
+          setOutput(NAN);
+          return;
+        }
+        float probability = exp(getLogits(outer, c, inner) - getMaxLogit(outer, inner) - shiftedLogSumExp);
         float classTarget = weightedTarget(getWeight(c), target);
         setOutput(getDy(outer, inner) * (targetMass * probability - classTarget));
       }

@@ -1,0 +1,49 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A page server on 127.0.0.1 with an ephemeral port; `close` it in a `finally`. */
+export interface PageServer {
+  /** Base URL with a trailing slash, such as `http://127.0.0.1:41234/`. */
+  url: string;
+  close(): Promise<void>;
+}
+
+const INDEX_HTML = `<!doctype html>
+<html>
+  <head><meta charset="utf-8"><title>label-smoothing conformance</title></head>
+  <body><script type="module" src="/page.js"></script></body>
+</html>
+`;
+
+/**
+ * Serves the harness page: `/` is a blank document that loads `/page.js`,
+ * the bundled script; `/favicon.ico` is empty. Every other path is 404.
+ */
+export async function startPageServer(pageScript: string): Promise<PageServer> {
+  const server: Server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+    if (path === '/' || path === '/index.html') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(INDEX_HTML);
+    } else if (path === '/page.js') {
+      response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+      response.end(pageScript);
+    } else if (path === '/favicon.ico') {
+      response.writeHead(204);
+      response.end();
+    } else {
+      response.writeHead(404, { 'content-type': 'text/plain' });
+      response.end(`not found: ${path}\n`);
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
