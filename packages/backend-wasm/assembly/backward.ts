@@ -1,9 +1,8 @@
-// Backward kernels: the logits' gradient
-// dy · ((Σ_k w_k q_k) · p_c − w_c q_c), with
-// p_c = exp(x_c − maxLogit − shiftedLogSumExp) recomputed from the saved row
-// statistics, for the same three row layouts as the forward kernels (see
-// forward.ts). Ignored positions get exactly 0, and positions with an
-// out-of-range index label get NaN.
+// Backward kernels: the logits' gradient dy · ((Σ_k w_k q_k) · p_c − w_c q_c).
+// The softmax p_c = exp(x_c − maxLogit − shiftedLogSumExp) is recomputed from
+// the saved row statistics. The three row layouts are those of forward.ts.
+// Ignored positions get exactly 0, and positions with an out-of-range index
+// label get NaN.
 //
 // The only stores go to `gradient`, which has the logits' shape.
 
@@ -141,8 +140,8 @@ export function backwardIndexLabels(
       const outOfRange = v128.or(i32x4.lt_s(labelVector, i32x4.splat(0)), i32x4.ge_s(labelVector, i32x4.splat(numClasses)));
       const invalid = v128.andnot(outOfRange, ignored);
 
-      // Σ_k w_k q_k per lane, rounded from float64 as in the other layouts;
-      // lanes whose label is not a class get 0 and are overwritten below.
+      // Σ_k w_k q_k per lane, rounded from float64 as in the other layouts.
+      // Lanes whose label is not a class get 0 and are overwritten below.
       let targetMass = f32x4.splat(0);
       targetMass = f32x4.replace_lane(targetMass, 0, indexTargetMass(weight, i32x4.extract_lane(labelVector, 0),
         numClasses, totalWeight, targetCoefficient, otherCoefficient, sumIncludesTarget));

@@ -1,9 +1,9 @@
 // Four-lane float32 exp and log for the kernels.
 //
-// The standard library's Mathf.exp and Mathf.log are not used, because they
-// read lookup tables from data segments, and this module must not have any:
-// it runs on the tfjs wasm backend's own memory, where a data segment would
-// overwrite the backend's data at instantiation.
+// The standard library's Mathf.exp and Mathf.log read lookup tables from
+// data segments, so they are not used. This module must have no data
+// segments, because it runs on the tfjs wasm backend's own memory, where a
+// data segment would overwrite the backend's data at instantiation.
 //
 // The polynomial coefficients are minimax fits of the relative error,
 // produced by scripts/fit-polynomials.mjs.
@@ -23,6 +23,10 @@ const EXP_C5: f32 = 0.00831252523;
 const EXP_INPUT_MIN: f32 = -110.0;
 // exp of anything above this overflows to +Infinity in float32.
 const EXP_INPUT_MAX: f32 = 89.0;
+// 1.5·2^23. Adding it to a float in [-2^22, 2^22] rounds to an integer kept
+// in the low mantissa bits. ROUNDING_SHIFT_BITS is its bit pattern.
+const ROUNDING_SHIFT: f32 = 12582912.0;
+const ROUNDING_SHIFT_BITS: i32 = 0x4b400000;
 
 // log(1 + f) = 2·atanh(s), s = f/(2 + f) ≈ 2s + s³·(c1 + c2·s² + c3·s⁴) for mantissas in [√½, √2).
 const LOG_C1: f32 = 0.666667759;
@@ -40,11 +44,18 @@ const TWO_TO_23: f32 = 8388608.0;
  */
 // @ts-ignore: decorator
 @inline export function expVector(x: v128): v128 {
-  // pmax and pmin turn NaN into a bound; the NaN is restored at the end.
-  const clamped = f32x4.pmin(f32x4.splat(EXP_INPUT_MAX), f32x4.pmax(f32x4.splat(EXP_INPUT_MIN), x));
+  // With x as the first operand, pmax and pmin return x itself when x is
+  // NaN, so NaN flows through every step below and comes out as NaN.
+  const clamped = f32x4.pmin(f32x4.pmax(x, f32x4.splat(EXP_INPUT_MIN)), f32x4.splat(EXP_INPUT_MAX));
+
+  // n = round(x / ln2): adding 1.5·2^23 rounds to an integer (to nearest
+  // even) and leaves n in the low mantissa bits, cheaper than f32x4.nearest
+  // plus a float-to-int conversion.
+  const shifted = f32x4.add(f32x4.mul(clamped, f32x4.splat(LOG2_E)), f32x4.splat(ROUNDING_SHIFT));
+  const n = f32x4.sub(shifted, f32x4.splat(ROUNDING_SHIFT));
+  const exponent = i32x4.sub(shifted, i32x4.splat(ROUNDING_SHIFT_BITS));
 
   // x = n·ln2 + r with |r| <= ln2/2 (Cody-Waite reduction in two steps).
-  const n = f32x4.nearest(f32x4.mul(clamped, f32x4.splat(LOG2_E)));
   const r = f32x4.sub(f32x4.sub(clamped, f32x4.mul(n, f32x4.splat(LN2_HIGH))), f32x4.mul(n, f32x4.splat(LN2_LOW)));
 
   let p = f32x4.add(f32x4.mul(f32x4.splat(EXP_C5), r), f32x4.splat(EXP_C4));
@@ -52,17 +63,14 @@ const TWO_TO_23: f32 = 8388608.0;
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(EXP_C2));
   p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1.0));
 
-  // 2^n as two factors 2^(n/2) and 2^(n - n/2), so that n in [-159, 128]
-  // never leaves the normal exponent range; the product then rounds once to
-  // a subnormal, zero or infinity where the true result does.
-  const exponent = i32x4.trunc_sat_f32x4_s(n);
+  // 2^n is applied as two factors 2^(n/2) and 2^(n - n/2), so each stays in
+  // the normal exponent range for n in [-159, 128]. The product then rounds
+  // once to a subnormal, zero or infinity where the true result does.
   const half = i32x4.shr_s(exponent, 1);
   const rest = i32x4.sub(exponent, half);
   const scaleHalf = i32x4.shl(i32x4.add(half, i32x4.splat(127)), 23);
   const scaleRest = i32x4.shl(i32x4.add(rest, i32x4.splat(127)), 23);
-  const result = f32x4.mul(f32x4.mul(p, scaleHalf), scaleRest);
-
-  return v128.bitselect(x, result, f32x4.ne(x, x));
+  return f32x4.mul(f32x4.mul(p, scaleHalf), scaleRest);
 }
 
 /**
@@ -124,8 +132,8 @@ const TWO_TO_23: f32 = 8388608.0;
 }
 
 /**
- * Maximum of the four lanes of a running maximum built with `f32x4.pmax`,
- * which never holds NaN: pmax(acc, x) keeps `acc` when `x` is NaN.
+ * Maximum of the four lanes of a running maximum built with `f32x4.pmax`.
+ * Such a maximum never contains NaN, because pmax(acc, x) keeps `acc` when `x` is NaN.
  */
 // @ts-ignore: decorator
 @inline export function maxLanes(v: v128): f32 {

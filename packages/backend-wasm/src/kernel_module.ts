@@ -43,7 +43,7 @@ type KernelModuleFunction = (...args: number[]) => void;
 /** The functions of one kernel module instance, named as in `KERNEL_MODULE_ARGUMENTS`. */
 export type KernelModuleExports = { [name in keyof typeof KERNEL_MODULE_ARGUMENTS]: KernelModuleFunction };
 
-/** Which compiled variant a memory needs: WebAssembly only imports a shared memory into a module declared shared. */
+/** Compiled variant for a memory, because WebAssembly only imports a shared memory into a module declared shared. */
 export type KernelModuleVariant = 'unshared' | 'shared';
 
 const compiledModules = new Map<KernelModuleVariant, WebAssembly.Module>();
@@ -65,9 +65,9 @@ export function kernelModuleBytes(variant: KernelModuleVariant): Uint8Array<Arra
 }
 
 /**
- * Compiles a variant once per process. Synchronous, because tfjs kernels are:
- * the module is about 30 KB, below the 8 MB that Chromium allows to compile on
- * the main thread, and Node sets no limit.
+ * Compiles a variant once per process. Compiling is synchronous because tfjs
+ * kernels are. The module is about 32 KB, well below the 8 MB that Chromium
+ * compiles synchronously on the main thread, and Node sets no limit.
  */
 function compiledModule(variant: KernelModuleVariant): WebAssembly.Module {
   let compiled = compiledModules.get(variant);

@@ -78,7 +78,7 @@ export function runWasmKernels(testCase: KernelCase, dy: Float32Array): { forwar
   });
 }
 
-/** The same two kernels computed by the cpu backend's typed-array math. */
+/** Computes the same two kernels with the cpu backend's typed-array math. */
 export function runCpuReference(testCase: KernelCase, dy: Float32Array): { forward: ForwardValues; gradient: Float32Array } {
   const layout = classAxisLayout(testCase.shape, testCase.attrs.classAxis);
   const forward = forwardImpl(testCase.logits, testCase.labels, testCase.weight, layout, testCase.attrs);

@@ -31,8 +31,14 @@ function float64Reference(testCase: KernelCase, dy: Float32Array): { losses: Flo
       for (let c = 0; c < numClasses; c++) {
         if (labelsKind === 'index') {
           const label = testCase.labels[position];
-          target[c] = c === label ? 1 - smoothing : 0;
-          target[c] += smoothingMode === 'uniform' ? smoothing / numClasses : c === label ? 0 : smoothing / (numClasses - 1);
+          if (smoothingMode === 'uniform') {
+            target[c] = smoothing / numClasses;
+          } else if (c !== label) {
+            target[c] = smoothing / (numClasses - 1);
+          }
+          if (c === label) {
+            target[c] += 1 - smoothing;
+          }
         } else {
           const t = testCase.labels[offset(c)];
           target[c] = smoothingMode === 'uniform'

@@ -220,9 +220,11 @@ describe.each(VARIANTS.map((v) => v.variant))('%s module on a canary-filled memo
 
     floats.set(random.normals(size, 2), logits.offset / 4);
     if (testCase.labelsKind === 'index') {
-      // Includes an ignored position (-100) and an out-of-range label (C).
-      words.set(Int32Array.from({ length: positions }, (_, p) =>
-        p === 1 ? -100 : p === 2 ? layout.numClasses : random.integer(0, layout.numClasses - 1)), labels.offset / 4);
+      // Position 1 is ignored (-100) and position 2 has an out-of-range label (C).
+      const indexLabels = Int32Array.from({ length: positions }, () => random.integer(0, layout.numClasses - 1));
+      indexLabels[1] = -100;
+      indexLabels[2] = layout.numClasses;
+      words.set(indexLabels, labels.offset / 4);
     } else {
       floats.set(Float32Array.from({ length: size }, () => random.uniform()), labels.offset / 4);
     }

@@ -43,7 +43,16 @@ const LOSS_TOLERANCE = { absolute: 1e-6, relative: 1e-5 };
 const GRADIENT_TOLERANCE = { absolute: 1e-6, relative: 1e-6 };
 
 function decode(value: EncodedNumber): number {
-  return value === 'NaN' ? NaN : value === 'Infinity' ? Infinity : value === '-Infinity' ? -Infinity : value;
+  switch (value) {
+    case 'NaN':
+      return NaN;
+    case 'Infinity':
+      return Infinity;
+    case '-Infinity':
+      return -Infinity;
+    default:
+      return value;
+  }
 }
 
 function toTensor(encoded: EncodedTensor): tf.Tensor {
