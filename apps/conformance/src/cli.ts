@@ -1,13 +1,16 @@
 /**
  * Command line: runs the conformance suite on one or more backends in Node,
- * prints a table (backend × case group) and writes JSON and Markdown reports.
+ * and on the browser backends in headless Chromium, prints a table
+ * (backend × case group) and writes JSON and Markdown reports.
  * Exits 1 when any check fails.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { BACKENDS } from './backends.js';
+import { BACKENDS, findBackend } from './backends.js';
+import { formatSkipped, runBrowserTargets } from './browser/run_targets.js';
+import { browserTargets, findBrowserTarget, type BrowserTarget } from './browser/targets.js';
 import { loadCases } from './node_cases.js';
 import { formatFailures, formatMarkdown, formatTable } from './report.js';
 import { runConformance, type ConformanceReport } from './runner.js';
@@ -18,7 +21,11 @@ Runs the PyTorch reference cases and the property checks on each backend.
 
 Options:
   --backend NAME    backend to test; repeat for several (default: every Node backend: ${
-    BACKENDS.filter((b) => b.environments.includes('node')).map((b) => b.name).join(', ')})
+    BACKENDS.filter((b) => b.environments.includes('node')).map((b) => b.name).join(', ')},
+                    then the browser-only ones in Chromium: ${
+    browserTargets().filter((t) => !findBackend(t.backend)?.environments.includes('node')).map((t) => t.name).join(', ')})
+                    webgl-f16 is webgl with 16-bit textures and float16 tolerances
+  --browser         run the chosen backends in headless Chromium even when they run in Node
   --filter TEXT     only reference cases whose name contains TEXT
   --out DIR         folder for conformance.json and conformance.md (default: reports)
   --help            print this help
@@ -31,6 +38,7 @@ async function main(): Promise<number> {
       filter: { type: 'string' },
       out: { type: 'string', default: 'reports' },
       help: { type: 'boolean', default: false },
+      browser: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
@@ -38,11 +46,37 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const names = values.backend ?? BACKENDS.filter((b) => b.environments.includes('node')).map((b) => b.name);
+  const defaultNames = [
+    ...BACKENDS.filter((b) => b.environments.includes('node')).map((b) => b.name),
+    ...browserTargets().filter((t) => !findBackend(t.backend)?.environments.includes('node')).map((t) => t.name),
+  ];
+  const names = values.backend ?? defaultNames;
+  const nodeNames: string[] = [];
+  const targets: BrowserTarget[] = [];
+  for (const name of names) {
+    const target = findBrowserTarget(name);
+    if (findBackend(name)?.environments.includes('node') && !(values.browser && target)) {
+      nodeNames.push(name);
+    } else if (target) {
+      targets.push(target);
+    } else {
+      throw new Error(`Unknown backend '${name}' for ${values.browser ? 'the browser' : 'Node'}. ` +
+        `Browser backends: ${browserTargets().map((t) => t.name).join(', ')}.`);
+    }
+  }
+
   const cases = loadCases();
   const reports: ConformanceReport[] = [];
-  for (const name of names) {
+  for (const name of nodeNames) {
     reports.push(await runConformance({ backend: name, cases, filter: values.filter }));
+  }
+  const browser = await runBrowserTargets(targets, { cases, filter: values.filter });
+  reports.push(...browser.reports);
+  if (browser.unavailable) {
+    console.log(browser.unavailable);
+  }
+  if (browser.skipped.length > 0) {
+    console.log(`${formatSkipped(browser.skipped)}\n`);
   }
 
   console.log(formatTable(reports));
@@ -59,7 +93,7 @@ async function main(): Promise<number> {
 
   const passed = reports.reduce((sum, r) => sum + r.passed, 0);
   const failed = reports.reduce((sum, r) => sum + r.failed, 0);
-  console.log(`\n${cases.length} reference cases on ${names.join(', ')}: ${passed} checks passed, ${failed} failed.`);
+  console.log(`\n${cases.length} reference cases on ${reports.map((r) => r.backend).join(', ')}: ${passed} checks passed, ${failed} failed.`);
   console.log(`Reports: ${resolve(outDir, 'conformance.md')} and conformance.json`);
   return failed === 0 ? 0 : 1;
 }
