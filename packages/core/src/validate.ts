@@ -55,6 +55,11 @@ export function prepareInputs(
   const classAxis = options.classAxis < 0 ? options.classAxis + rank : options.classAxis;
   const layout = classAxisLayout(logits.shape, classAxis);
 
+  if (layout.numClasses === 0) {
+    throw new InvalidArgumentError(functionName, 'logits', `shape ${formatShape(logits.shape)}`,
+      `at least one class on axis ${classAxis}`, 'Check options.classAxis against the logits\' shape.');
+  }
+
   if (options.smoothingMode === 'non-target' && layout.numClasses < 2) {
     throw new InvalidArgumentError(functionName, 'options.smoothingMode', `'non-target' with C = ${layout.numClasses}`,
       'at least 2 classes, because the smoothing mass goes to the C - 1 non-target classes',
@@ -194,6 +199,11 @@ function checkFiniteWeights(functionName: string, values: ArrayLike<number>): vo
 }
 
 function tensorFromArray(functionName: string, argument: string, input: unknown, dtype: 'float32'): tf.Tensor {
+  const ragged = findRaggedness(input, []);
+  if (ragged !== undefined) {
+    throw new InvalidArgumentError(functionName, argument, describeValue(input),
+      'a tensor or a rectangular nested array of numbers', `Make every row the same length (${ragged}).`);
+  }
   try {
     return tf.tensor(input as tf.TensorLike, undefined, dtype);
   } catch (error) {
@@ -201,6 +211,29 @@ function tensorFromArray(functionName: string, argument: string, input: unknown,
       'a tensor or a rectangular nested array of numbers',
       `Fix the array (${error instanceof Error ? error.message : String(error)}).`);
   }
+}
+
+/**
+ * Describes the first place where a nested array is not rectangular, or
+ * returns undefined. tfjs skips this check when its PROD flag is set.
+ */
+function findRaggedness(value: unknown, path: number[]): string | undefined {
+  if (!Array.isArray(value) || value.length === 0 || !Array.isArray(value[0])) {
+    return undefined;
+  }
+  const rowLength = (value[0] as unknown[]).length;
+  for (let index = 0; index < value.length; index++) {
+    const row = value[index] as unknown;
+    if (!Array.isArray(row) || row.length !== rowLength) {
+      const where = formatShape([...path, index]);
+      return `row ${where} has ${Array.isArray(row) ? row.length : 'no'} entries, row ${formatShape([...path, 0])} has ${rowLength}`;
+    }
+    const inner = findRaggedness(row, [...path, index]);
+    if (inner !== undefined) {
+      return inner;
+    }
+  }
+  return undefined;
 }
 
 /** Formats a flat index as a multi-dimensional position such as `[1, 0]`. */
