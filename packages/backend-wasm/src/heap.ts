@@ -1,5 +1,5 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
+import { memory as engineMemory, type DataType, type TensorInfo } from '@tensorflow/tfjs-core';
 
 /**
  * Largest heap the tfjs wasm backend can grow to: its emscripten runtime
@@ -7,6 +7,13 @@ import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
  * the 4 GiB that 32-bit addresses reach.
  */
 export const WASM_HEAP_MAX_BYTES = 4294901760;
+
+/**
+ * Heap bytes that tensors cannot use: the backend's static data and stack
+ * (its initial heap is 16 MiB) plus allocator overhead and fragmentation.
+ * NOTE: an estimate, not measured at the limit for every allocation pattern.
+ */
+export const WASM_HEAP_RESERVE_BYTES = 64 * 1024 * 1024;
 
 /** The parts of the emscripten module behind `BackendWasm.wasm` that the kernels read. */
 interface EmscriptenMemoryAccess {
@@ -54,45 +61,41 @@ function describe(tensors: readonly HeapTensor[]): string {
 }
 
 /**
- * Throws when the inputs and outputs of one kernel call cannot fit on the
- * backend's 32-bit heap together, before anything is allocated or moved.
+ * Throws, before anything is allocated or moved, when one kernel call cannot
+ * fit on the backend's 32-bit heap. The backend's allocator aborts the whole
+ * wasm module when it cannot grow the heap, so the call must fail here first.
+ *
+ * Two checks: the inputs and outputs of the call together must fit the
+ * heap, and the outputs plus every tensor tfjs already holds must fit it
+ * less `WASM_HEAP_RESERVE_BYTES`. The second check counts tensors on every
+ * backend (tfjs' `memory().numBytes`), so it errs on the side of rejecting.
  */
 export function assertFitsHeap(kernelName: string, inputs: readonly HeapTensor[], outputs: readonly HeapTensor[]): void {
-  const totalBytes = [...inputs, ...outputs].reduce((sum, t) => sum + tensorBytes(t.shape), 0);
-  if (totalBytes > WASM_HEAP_MAX_BYTES) {
+  const inputBytes = inputs.reduce((sum, t) => sum + tensorBytes(t.shape), 0);
+  const outputBytes = outputs.reduce((sum, t) => sum + tensorBytes(t.shape), 0);
+  if (inputBytes + outputBytes > WASM_HEAP_MAX_BYTES) {
     throw new Error(
       `${kernelName} on the wasm backend: the inputs (${describe(inputs)}) and outputs (${describe(outputs)}) ` +
-        `need ${totalBytes} bytes together, more than the ${WASM_HEAP_MAX_BYTES} bytes the 32-bit WebAssembly ` +
-        'heap can hold. Split the batch into smaller chunks, or use the cpu backend.',
+        `need ${inputBytes + outputBytes} bytes together, more than the ${WASM_HEAP_MAX_BYTES} bytes the 32-bit ` +
+        'WebAssembly heap can hold. Split the batch into smaller chunks, or use the cpu backend.',
+    );
+  }
+
+  const heldBytes = engineMemory().numBytes;
+  if (heldBytes + outputBytes > WASM_HEAP_MAX_BYTES - WASM_HEAP_RESERVE_BYTES) {
+    throw new Error(
+      `${kernelName} on the wasm backend: cannot allocate ${describe(outputs)}, because tensors already hold ` +
+        `${heldBytes} bytes of the at most ${WASM_HEAP_MAX_BYTES} bytes of the 32-bit WebAssembly heap. ` +
+        'Dispose unused tensors or split the batch into smaller chunks.',
     );
   }
 }
 
-/**
- * Allocates float32 outputs on the backend's heap with `makeOutput`. Throws,
- * after releasing what it allocated, when the heap cannot grow enough: the
- * backend's allocator then returns offset 0.
- */
+/** Allocates outputs on the backend's heap with `makeOutput`. Call `assertFitsHeap` first. */
 export function allocateOutputs(
   backend: BackendWasm,
-  kernelName: string,
   outputs: readonly HeapTensor[],
   dtype: DataType = 'float32',
 ): TensorInfo[] {
-  const allocated: TensorInfo[] = [];
-  for (const output of outputs) {
-    const info = backend.makeOutput([...output.shape], dtype);
-    allocated.push(info);
-    if (tensorBytes(output.shape) > 0 && memoryOffset(backend, info) === 0) {
-      for (const tensor of allocated) {
-        backend.disposeData(tensor.dataId, true);
-      }
-      throw new Error(
-        `${kernelName} on the wasm backend: could not allocate ${tensorBytes(output.shape)} bytes for the ` +
-          `${output.role} of shape [${output.shape.join(', ')}]; the heap has ${backendMemory(backend).buffer.byteLength} ` +
-          `bytes and can grow to at most ${WASM_HEAP_MAX_BYTES}. Dispose unused tensors or split the batch.`,
-      );
-    }
-  }
-  return allocated;
+  return outputs.map((output) => backend.makeOutput([...output.shape], dtype));
 }

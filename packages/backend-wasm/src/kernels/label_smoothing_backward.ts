@@ -38,7 +38,7 @@ export const labelSmoothingBackward: KernelFunc = ({ inputs, backend, attrs }) =
     [output],
   );
 
-  const [gradient] = allocateOutputs(wasmBackend, LabelSmoothingBackward, [output]);
+  const [gradient] = allocateOutputs(wasmBackend, [output]);
   if (outerSize * numClasses * innerSize === 0) {
     return gradient;
   }

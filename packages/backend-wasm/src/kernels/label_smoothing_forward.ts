@@ -36,7 +36,7 @@ export const labelSmoothingForward: KernelFunc = ({ inputs, backend, attrs }) =>
     outputs,
   );
 
-  const [losses, maxLogit, shiftedLogSumExp, targetWeight] = allocateOutputs(wasmBackend, LabelSmoothingForward, outputs);
+  const [losses, maxLogit, shiftedLogSumExp, targetWeight] = allocateOutputs(wasmBackend, outputs);
   if (outerSize * innerSize === 0) {
     return [losses, maxLogit, shiftedLogSumExp, targetWeight];
   }
