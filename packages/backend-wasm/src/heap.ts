@@ -66,8 +66,8 @@ function describe(tensors: readonly HeapTensor[]): string {
  * wasm module when it cannot grow the heap, so the call must fail here first.
  *
  * Two checks: the inputs and outputs of the call together must fit the
- * heap, and the outputs plus every tensor tfjs already holds must fit it
- * less `WASM_HEAP_RESERVE_BYTES`. The second check counts tensors on every
+ * heap, and the outputs plus the bytes of every tensor tfjs keeps must fit
+ * it less `WASM_HEAP_RESERVE_BYTES`. The second check counts tensors on every
  * backend (tfjs' `memory().numBytes`), so it errs on the side of rejecting.
  */
 export function assertFitsHeap(kernelName: string, inputs: readonly HeapTensor[], outputs: readonly HeapTensor[]): void {
