@@ -22,7 +22,7 @@ export interface CheckResult {
   caseName: string;
   /** Case group, or the name of a property check such as `finite-differences`. */
   group: string;
-  /** What was compared, e.g. `loss:mean` or `logits-gradient:none`. */
+  /** Name of the comparison, e.g. `loss:mean` or `logits-gradient:none`. */
   check: string;
   passed: boolean;
   maxAbsoluteError: number;

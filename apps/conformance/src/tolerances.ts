@@ -65,10 +65,10 @@ export function compareValues(
       ok = false;
     } else {
       const absoluteError = Math.abs(a - e);
-      const relativeError = e === 0 ? (absoluteError === 0 ? 0 : Infinity) : absoluteError / Math.abs(e);
       maxAbsoluteError = Math.max(maxAbsoluteError, absoluteError);
+      // Relative errors of values below the absolute bound say nothing useful.
       if (Math.abs(e) >= bound.absolute) {
-        maxRelativeError = Math.max(maxRelativeError, relativeError);
+        maxRelativeError = Math.max(maxRelativeError, absoluteError / Math.abs(e));
       }
       ok = absoluteError <= Math.max(bound.absolute, bound.relative * Math.abs(e));
     }

@@ -9,9 +9,9 @@ import { resolveOptions, type LabelSmoothingOptions } from './options.js';
 export interface LabelSmoothingLossOptions extends LabelSmoothingOptions {
   /**
    * `true` (default) when the model outputs logits; `false` when it outputs
-   * probabilities from a softmax, whose logarithms are then used as logits
-   * (no clipping: a zero probability under positive target mass gives an
-   * infinite loss, as the math says). Logits are more accurate and faster.
+   * probabilities from a softmax, whose logarithms are then used as logits.
+   * Nothing is clipped, so a zero probability under positive target mass
+   * gives an infinite loss. Logits are more accurate and faster.
    */
   fromLogits?: boolean;
 }

@@ -29,7 +29,7 @@ export interface PreparedInputs {
  */
 const HOST_READABLE_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
 
-/** Whether tensor values can be read cheaply on the current backend. */
+/** Reports whether tensor values can be read without a GPU download on the current backend. */
 export function valuesAreHostReadable(): boolean {
   return HOST_READABLE_BACKENDS.has(tf.getBackend());
 }
