@@ -7,7 +7,7 @@
 // It prints a Markdown table. Each figure is the median wall time of N runs
 // after the warm-up runs. The loss uses the 'mean' reduction throughout.
 import { spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ const require = createRequire(import.meta.url);
 // backward pass needs; tfjs-core's own Node entry registers none.
 const tf = require('@tensorflow/tfjs');
 require('@tensorflow/tfjs-backend-wasm');
-const { labelSmoothingCrossEntropy } = require('@label-smoothing/core');
+const { LabelSmoothingBackward, LabelSmoothingForward, labelSmoothingCrossEntropy } = require('@label-smoothing/core');
 require('@label-smoothing/backend-wasm');
 
 const SHAPES = [[4096, 1000], [512, 32000]];
@@ -66,8 +66,23 @@ function measureTfjs(rows, classes) {
     }));
     result[name] = { forward, forwardBackward };
   }
+  result.kernels = measureKernels(logits, labels);
   tf.dispose([logits, labels, oneHot]);
   return result;
+}
+
+/** The two fused kernels alone through runKernel, without core's validation, reduction and autodiff. */
+function measureKernels(logits, labels) {
+  const weight = tf.ones([logits.shape[1]]);
+  const attrs = { smoothing: SMOOTHING, smoothingMode: 'uniform', ignoreIndex: -100, labelsKind: 'index', classAxis: 1 };
+  const [losses, maxLogit, shiftedLogSumExp, targetWeight] =
+    tf.engine().runKernel(LabelSmoothingForward, { logits, labels, weight }, attrs);
+  const dy = tf.onesLike(losses);
+  const forward = medianSeconds(() => tf.dispose(tf.engine().runKernel(LabelSmoothingForward, { logits, labels, weight }, attrs)));
+  const backward = medianSeconds(() => tf.dispose(tf.engine().runKernel(
+    LabelSmoothingBackward, { dy, logits, labels, weight, maxLogit, shiftedLogSumExp }, attrs)));
+  tf.dispose([weight, losses, maxLogit, shiftedLogSumExp, targetWeight, dy]);
+  return { forward, backward };
 }
 
 function measurePytorch() {
@@ -92,6 +107,8 @@ function cpuModel() {
 tf.env().set('PROD', true);
 await tf.setBackend('wasm');
 
+const loadBefore = loadavg()[0];
+
 const tfjsResults = SHAPES.map(([rows, classes]) => measureTfjs(rows, classes));
 const pytorch = measurePytorch();
 
@@ -100,7 +117,8 @@ const ratio = (a, b) => (a / b).toFixed(2);
 console.log(`Machine: ${cpus().length} cores (nproc), ${cpuModel()}; Node ${process.version}; ` +
   `tfjs ${tf.version.tfjs}, wasm backend (SIMD, ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'threaded' : 'single-threaded'}); ` +
   (pytorch.skipped ? `PyTorch skipped: ${pytorch.skipped}` : `PyTorch ${pytorch.torch} on ${pytorch.threads} thread`));
-console.log(`Median of ${runs} runs after ${warmup} warm-up runs, in ms.\n`);
+console.log(`Median of ${runs} runs after ${warmup} warm-up runs, in ms. ` +
+  `One-minute load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after.\n`);
 console.log('| shape | pass | fused wasm | tfjs softmaxCrossEntropy | speed-up vs tfjs | PyTorch 1 thread | fused / PyTorch |');
 console.log('|---|---|---:|---:|---:|---:|---:|');
 SHAPES.forEach(([rows, classes], index) => {
@@ -111,4 +129,12 @@ SHAPES.forEach(([rows, classes], index) => {
     console.log(`| [${rows}, ${classes}] | ${pass} | ${ms(fused[key])} | ${ms(baseline[key])} | ` +
       `${ratio(baseline[key], fused[key])}x | ${torchCells[0]} | ${torchCells[1]} |`);
   }
+});
+
+console.log('\nThe fused kernels alone (runKernel, no validation, reduction or autodiff), in ms:\n');
+console.log('| shape | forward kernel | backward kernel |');
+console.log('|---|---:|---:|');
+SHAPES.forEach(([rows, classes], index) => {
+  const { kernels } = tfjsResults[index];
+  console.log(`| [${rows}, ${classes}] | ${ms(kernels.forward)} | ${ms(kernels.backward)} |`);
 });
