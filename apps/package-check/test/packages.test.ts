@@ -14,15 +14,23 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 const repositoryRoot = resolve(import.meta.dirname, '../../..');
 const TFJS_VERSION = '4.22.0';
 
-/** A backend package, the tfjs peers it needs, and how a user activates it in Node. */
+/** A backend package, the tfjs peers it needs, and whether its backend runs in Node. */
 interface BackendPackage {
   workspace: string;
   backendName: string;
   tfjsBackend: string;
+  /**
+   * `train` runs a training step in Node; `register` only checks that import
+   * and require register the kernels, because GPU backends cannot start in
+   * Node (the conformance suite trains with them in Chromium).
+   */
+  check: 'train' | 'register';
 }
 
 const BACKEND_PACKAGES: BackendPackage[] = [
-  { workspace: 'backend-cpu', backendName: 'cpu', tfjsBackend: '@tensorflow/tfjs-backend-cpu' },
+  { workspace: 'backend-cpu', backendName: 'cpu', tfjsBackend: '@tensorflow/tfjs-backend-cpu', check: 'train' },
+  { workspace: 'backend-wasm', backendName: 'wasm', tfjsBackend: '@tensorflow/tfjs-backend-wasm', check: 'train' },
+  { workspace: 'backend-webgl', backendName: 'webgl', tfjsBackend: '@tensorflow/tfjs-backend-webgl', check: 'register' },
 ];
 
 // PyTorch 1.13, float64: F.cross_entropy([[2, 0.5, -1], [0, 3, 1], [1, 1, 1]],
@@ -44,6 +52,14 @@ function trainingStepScript(moduleSystem: 'esm' | 'cjs', backend: BackendPackage
         `require('@label-smoothing/${backend.workspace}');`,
         `const { labelSmoothingCrossEntropy, hasFusedKernels } = require('@label-smoothing/core');`,
       ];
+  if (backend.check === 'register') {
+    return `${imports.join('\n')}
+console.log(JSON.stringify({
+  forward: tf.getKernel('LabelSmoothingCrossEntropy', '${backend.backendName}') !== undefined,
+  backward: tf.getKernel('LabelSmoothingCrossEntropyGrad', '${backend.backendName}') !== undefined,
+}));
+`;
+  }
   return `${imports.join('\n')}
 async function main() {
   tf.env().set('PROD', true);
@@ -97,12 +113,18 @@ describe.each(BACKEND_PACKAGES)('installed $workspace package', (backend) => {
       `@tensorflow/tfjs-core@${TFJS_VERSION}`, `${backend.tfjsBackend}@${TFJS_VERSION}`], { cwd: project, stdio: 'pipe' });
   });
 
-  test.each(['esm', 'cjs'] as const)(`${backend.workspace}: training step by %s`, (moduleSystem) => {
+  test.each(['esm', 'cjs'] as const)(`${backend.workspace}: ${backend.check === 'train' ? 'training step' : 'registration'} by %s`, (moduleSystem) => {
     const script = join(project, moduleSystem === 'esm' ? 'step.mjs' : 'step.cjs');
     writeFileSync(script, trainingStepScript(moduleSystem, backend));
 
     const output = execFileSync('node', [script], { cwd: project, encoding: 'utf8' });
-    const result = JSON.parse(output.trim().split('\n').pop()!) as { before: number; after: number; fused: boolean; backend: string };
+    const lastLine = output.trim().split('\n').pop()!;
+    if (backend.check === 'register') {
+      expect(JSON.parse(lastLine)).toEqual({ forward: true, backward: true });
+      return;
+    }
+
+    const result = JSON.parse(lastLine) as { before: number; after: number; fused: boolean; backend: string };
 
     expect(result.backend).toBe(backend.backendName);
     expect(result.fused).toBe(true);
