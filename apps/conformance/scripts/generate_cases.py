@@ -776,6 +776,13 @@ def case_specs():
         'Two classes with uniform smoothing 0.1 (PyTorch convention, eps/C on every class).',
         t([[1, 0]]), idx([0]), smoothing=0.1, smoothingMode='uniform')
 
+    n = 'weights-rank4-classes-last-composite'
+    r = g(n)
+    add(n, 'weights', 'Class weights with index labels on rank-4 [3, 2, 3, 21] logits, classes last; '
+        'the composite fallback once built wrong one-hot targets for it on wasm.',
+        random_logits(r, [3, 2, 3, 21]), random_indices(r, [3, 2, 3], 21), smoothing=0.25, smoothingMode='uniform',
+        weight=[float(v) for v in quantize(torch.rand(21, generator=r, dtype=DTYPE) * 2, 1.0 / 16)])
+
     add('reported-two-class-non-target', 'reported',
         'Two classes with non-target smoothing 0.1 (eps/(C-1) on the other class only).',
         t([[1, 0]]), idx([0]), smoothing=0.1, smoothingMode='non-target')

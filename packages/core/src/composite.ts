@@ -136,7 +136,9 @@ function weightedSmoothedTargets(
   const valid = tf.notEqual(labels2d, attrs.ignoreIndex);
   const safeLabels = tf.where(valid, labels2d, tf.zerosLike(labels2d));
   // oneHot appends the class axis; move it to the middle of [outer, C, inner].
-  const oneHot = tf.transpose(tf.oneHot(safeLabels, numClasses, 1, 0, 'float32'), [0, 2, 1]);
+  // It is built as int32 and cast, because the wasm OneHot kernel of tfjs
+  // 4.22 writes int32 values into a float32 output when asked for float32.
+  const oneHot = tf.transpose(tf.cast(tf.oneHot(safeLabels, numClasses), 'float32'), [0, 2, 1]);
 
   const others = coefficients.sumIncludesTarget
     ? tf.fill([outerSize, numClasses, innerSize], coefficients.otherCoefficient)

@@ -15,8 +15,12 @@ import type { Reduction } from './options.js';
  */
 export function reduceLosses(losses: tf.Tensor, targetWeight: tf.Tensor, reduction: Exclude<Reduction, 'none'>): tf.Tensor {
   const reduce = customGradient((perPosition: tf.Tensor, save: tf.GradSaveFunc) => {
-    const total = tf.sum(perPosition);
-    const scale = reduction === 'mean' ? tf.div(1, tf.sum(targetWeight)) : tf.scalar(1);
+    // An empty batch sums to 0 here without calling tf.sum, because in
+    // tfjs 4.22 the wasm Sum kernel leaves its output unwritten for an empty
+    // input (it returns whatever the heap held) and the webgl one throws.
+    const total = perPosition.size === 0 ? tf.scalar(0) : tf.sum(perPosition);
+    const denominator = targetWeight.size === 0 ? tf.scalar(0) : tf.sum(targetWeight);
+    const scale = reduction === 'mean' ? tf.div(1, denominator) : tf.scalar(1);
     save([scale]);
 
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => {
