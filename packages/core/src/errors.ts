@@ -4,6 +4,7 @@
  * fix it; the same facts are available as fields for programmatic handling.
  */
 export class InvalidArgumentError extends Error {
+  /** Error name, for `error.name` checks and stack traces. */
   override readonly name = 'InvalidArgumentError';
 
   constructor(

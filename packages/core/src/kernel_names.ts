@@ -33,19 +33,17 @@ export type SmoothingMode = 'uniform' | 'non-target';
 /** Which form the labels take: class indices, or a distribution over classes per position. */
 export type LabelsKind = 'index' | 'probability';
 
-/**
- * Inputs of the forward kernel.
- *
- * - `logits`: float32, any rank >= 1, class axis at `attrs.classAxis`.
- * - `labels`: for `labelsKind: 'index'`, int32 with `positionsShape`, each value
- *   in `[0, numClasses)` or equal to `ignoreIndex`; for `'probability'`, float32
- *   with the logits' shape.
- * - `weight`: float32 `[numClasses]`, always present (core passes ones when the
- *   caller gave no class weights).
- */
+/** Inputs of the forward kernel. */
 export interface LabelSmoothingForwardInputs extends NamedTensorInfoMap {
+  /** float32, any rank >= 1, classes on `attrs.classAxis`. */
   logits: TensorInfo;
+  /**
+   * For `labelsKind: 'index'`, int32 with `positionsShape`, each value in
+   * `[0, numClasses)` or equal to `ignoreIndex`; for `'probability'`, float32
+   * with the logits' shape.
+   */
   labels: TensorInfo;
+  /** float32 `[numClasses]`, always present: core passes ones when the caller gave no class weights. */
   weight: TensorInfo;
 }
 
@@ -56,9 +54,11 @@ export interface LabelSmoothingForwardInputs extends NamedTensorInfoMap {
 export interface LabelSmoothingAttrs {
   /** ε in [0, 1]. */
   smoothing: number;
+  /** How the smoothing mass is spread over the classes. */
   smoothingMode: SmoothingMode;
   /** Label value that marks a position to skip; only meaningful for index labels. */
   ignoreIndex: number;
+  /** Whether `labels` holds class indices or probabilities. */
   labelsKind: LabelsKind;
   /** Axis of the logits that holds the classes, in `[0, rank)`. */
   classAxis: number;
@@ -86,22 +86,33 @@ export type LabelSmoothingForwardOutputs = [
   targetWeight: TensorInfo,
 ];
 
-/** Index of each forward output, for kernels and the gradient. */
-export const FORWARD_OUTPUT = { losses: 0, maxLogit: 1, shiftedLogSumExp: 2, targetWeight: 3 } as const;
+/** Index of each forward output in the array a forward kernel returns. */
+export const FORWARD_OUTPUT = {
+  /** Per-position losses. */
+  losses: 0,
+  /** Row maximum of the logits. */
+  maxLogit: 1,
+  /** `log Σ_c exp(x_c - maxLogit)`. */
+  shiftedLogSumExp: 2,
+  /** Share of the `'mean'` denominator. */
+  targetWeight: 3,
+} as const;
 
 /**
- * Inputs of the backward kernel: the forward inputs plus
- *
- * - `dy`: float32 with `positionsShape`, the upstream gradient of each
- *   position's loss (core has already applied the reduction's scale);
- * - `maxLogit` and `shiftedLogSumExp`: outputs 1 and 2 of the forward kernel,
- *   so that `p_c = exp(x_c - maxLogit - shiftedLogSumExp)`.
+ * Inputs of the backward kernel: the forward inputs plus the upstream
+ * gradient and the saved row statistics.
  *
  * Output: float32 with the logits' shape, the gradient with respect to the
  * logits. Ignored positions get exactly 0, whatever their `dy`.
  */
 export interface LabelSmoothingBackwardInputs extends LabelSmoothingForwardInputs {
+  /**
+   * float32 with `positionsShape`: the upstream gradient of each position's
+   * loss, with the reduction's scale already applied by core.
+   */
   dy: TensorInfo;
+  /** Forward output 1. */
   maxLogit: TensorInfo;
+  /** Forward output 2, so that `p_c = exp(x_c - maxLogit - shiftedLogSumExp)`. */
   shiftedLogSumExp: TensorInfo;
 }

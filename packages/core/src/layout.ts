@@ -5,8 +5,11 @@
  * `o * innerSize + i` in a tensor of `positionsShape`.
  */
 export interface ClassAxisLayout {
+  /** Product of the sizes before the class axis. */
   outerSize: number;
+  /** Size of the class axis, C. */
   numClasses: number;
+  /** Product of the sizes after the class axis; the stride between classes. */
   innerSize: number;
   /** The shape without the class axis: the shape of index labels and of per-position outputs. */
   positionsShape: number[];
@@ -41,8 +44,11 @@ export function classAxisLayout(shape: readonly number[], classAxis: number): Cl
  *   `ε/(C - 1)` term skips `y` (`sumIncludesTarget = false`).
  */
 export interface SmoothingCoefficients {
+  /** Extra target mass on the label's class: `1 - ε`. */
   targetCoefficient: number;
+  /** Target mass of each class in the smoothing term: `ε/C` or `ε/(C - 1)`. */
   otherCoefficient: number;
+  /** Whether the smoothing term also covers the label's class (`'uniform'`). */
   sumIncludesTarget: boolean;
 }
 

@@ -56,7 +56,9 @@ export interface ResolvedOptions {
   classAxis: number;
 }
 
+/** Default smoothing ε. PyTorch's `label_smoothing` defaults to 0; this library exists to smooth. */
 export const DEFAULT_SMOOTHING = 0.1;
+/** Default `ignoreIndex`, PyTorch's `ignore_index` default. */
 export const DEFAULT_IGNORE_INDEX = -100;
 
 const SMOOTHING_MODES: readonly SmoothingMode[] = ['uniform', 'non-target'];
