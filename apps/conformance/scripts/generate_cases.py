@@ -635,6 +635,12 @@ def case_specs():
         t([[30.0, -30.0, 0.0], [-30.0, 30.0, 29.5]]), idx([1, 0]), smoothing=0.05, smoothingMode='uniform',
         weight=[1.0, 2.0, 0.5])
 
+    add('numerics-probability-labels-gradient-near-1e4', 'numerics',
+        'Probability labels with logits near 1e4: the labels gradient needs log-probabilities formed as '
+        '(x - max) - log-sum-exp of the shifted logits, because a float32 log-sum-exp near 1e4 is off by up to 5e-4.',
+        t([[10000.0, 10000.0, 9999.5], [-10000.0, -9999.75, -10000.5]]),
+        t([[0.25, 0.5, 0.25], [0.125, 0.75, 0.125]]), smoothing=0.1, smoothingMode='uniform')
+
     # --- non-target ------------------------------------------------------------
     n = 'non-target-index-basic'
     r = g(n)

@@ -67,8 +67,8 @@ export function compositeLosses(
         return [tf.reshape(dLogits, savedLogits.shape)];
       }
 
-      const dLabels = probabilityLabelsGradient(
-        dy, savedLogits, savedWeight, tf.reshape(tf.add(savedMaxLogit, savedShiftedLogSumExp), positionsShape), attrs);
+      const dLabels = probabilityLabelsGradient(dy, savedLogits, savedWeight,
+        tf.reshape(savedMaxLogit, positionsShape), tf.reshape(savedShiftedLogSumExp, positionsShape), attrs);
       return [tf.reshape(dLogits, savedLogits.shape), dLabels];
     };
     return { value: losses, gradFunc };

@@ -32,7 +32,7 @@ export const labelSmoothingCrossEntropyGradConfig: tf.GradConfig = {
         ) as tf.Tensor,
       labels: () =>
         kernelAttrs.labelsKind === 'probability'
-          ? probabilityLabelsGradient(dLosses, logits, weight, tf.add(maxLogit, shiftedLogSumExp), kernelAttrs)
+          ? probabilityLabelsGradient(dLosses, logits, weight, maxLogit, shiftedLogSumExp, kernelAttrs)
           : tf.zeros(labels.shape, 'float32'),
       weight: () => tf.zeros(weight.shape, 'float32'),
     };
@@ -41,14 +41,19 @@ export const labelSmoothingCrossEntropyGradConfig: tf.GradConfig = {
 
 /**
  * Gradient with respect to probability labels from tfjs ops:
- * `-slope · w_c · (x_c - logSumExp) · dy`, where `slope = ∂q_c/∂t_c`.
- * Shared by the fused path and the composite fallback.
+ * `-slope · w_c · (x_c - maxLogit - shiftedLogSumExp) · dy`, where
+ * `slope = ∂q_c/∂t_c`. Shared by the fused path and the composite fallback.
+ *
+ * `maxLogit` and `shiftedLogSumExp` have the positions' shape and are
+ * subtracted one after the other: their float32 sum near 1e4 would round by
+ * up to 5e-4 and shift every log-probability of the position by as much.
  */
 export function probabilityLabelsGradient(
   dy: tf.Tensor,
   logits: tf.Tensor,
   weight: tf.Tensor,
-  logSumExp: tf.Tensor,
+  maxLogit: tf.Tensor,
+  shiftedLogSumExp: tf.Tensor,
   attrs: Pick<LabelSmoothingAttrs, 'smoothing' | 'smoothingMode' | 'classAxis'>,
 ): tf.Tensor {
   return tf.tidy(() => {
@@ -57,7 +62,8 @@ export function probabilityLabelsGradient(
     const slope = smoothedTargetSlope(attrs.smoothing, attrs.smoothingMode, numClasses);
 
     const weightShape = logits.shape.map((size, axis) => (axis === classAxis ? size : 1));
-    const logSoftmax = tf.sub(logits, tf.expandDims(logSumExp, classAxis));
+    const gaps = tf.sub(logits, tf.expandDims(maxLogit, classAxis));
+    const logSoftmax = tf.sub(gaps, tf.expandDims(shiftedLogSumExp, classAxis));
     const scale = tf.mul(tf.reshape(weight, weightShape), tf.expandDims(dy, classAxis));
     return tf.mul(tf.mul(logSoftmax, scale), tf.scalar(-slope));
   });
