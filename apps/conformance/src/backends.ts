@@ -61,8 +61,26 @@ export const webglBackend: BackendDefinition = {
   },
 };
 
+/**
+ * Runs only in a browser, on a page from 127.0.0.1 (WebGPU needs a secure
+ * context) in a Chromium started with `--enable-unsafe-webgpu`. The CPU
+ * forwarding shortcut is off, so tfjs' own ops in the loss run on the GPU too.
+ */
+export const webgpuBackend: BackendDefinition = {
+  name: 'webgpu',
+  kernelsPackage: '@label-smoothing/backend-webgpu',
+  precision: 'float32',
+  environments: ['browser'],
+  async activate() {
+    await import('@tensorflow/tfjs-backend-webgpu');
+    await import('@label-smoothing/backend-webgpu');
+    tf.env().set('WEBGPU_CPU_FORWARD', false);
+    await activateBackend('webgpu');
+  },
+};
+
 /** Every backend this repository ships, in the order reports list them. */
-export const BACKENDS: readonly BackendDefinition[] = [cpuBackend, wasmBackend, webglBackend];
+export const BACKENDS: readonly BackendDefinition[] = [cpuBackend, wasmBackend, webglBackend, webgpuBackend];
 
 /** Finds a shipped backend by its tfjs name. */
 export function findBackend(name: string): BackendDefinition | undefined {

@@ -22,6 +22,16 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // WebGPU is still behind this flag on Linux; it runs on SwiftShader here.
+  '--enable-unsafe-webgpu',
+  // tfjs-backend-webgpu 4.22 reads tensors synchronously (dataSync) by
+  // copying the buffer into a WebGPU canvas and drawing that into a 2D
+  // canvas. In headless Chromium 156 that copy comes back as zeros unless
+  // the compositor also runs on Vulkan SwiftShader. WebGL keeps the same
+  // renderer (ANGLE on Vulkan SwiftShader) with or without these flags.
+  '--enable-features=Vulkan',
+  '--use-vulkan=swiftshader',
+  '--use-angle=swiftshader',
 ];
 
 /** Whether the Chromium executable exists. */
