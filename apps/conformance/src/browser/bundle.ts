@@ -2,16 +2,19 @@ import { fileURLToPath } from 'node:url';
 
 import { build } from 'esbuild';
 
-/** The page's entry, as TypeScript source, from either `src/browser` or `dist/browser`. */
-const PAGE_ENTRY = fileURLToPath(new URL('../../src/browser/page.ts', import.meta.url));
+/** The conformance page's entry, as TypeScript source, from either `src/browser` or `dist/browser`. */
+export const PAGE_ENTRY = fileURLToPath(new URL('../../src/browser/page.ts', import.meta.url));
+
+/** The benchmark page's entry, as TypeScript source. */
+export const BENCHMARK_PAGE_ENTRY = fileURLToPath(new URL('../../src/browser/benchmark_page.ts', import.meta.url));
 
 /**
- * Bundles the page script (the harness's cases, checks and backends, with
- * tfjs) into one ES module, in memory.
+ * Bundles a page script (by default the harness's cases, checks and
+ * backends, with tfjs) into one ES module, in memory.
  */
-export async function bundlePage(): Promise<string> {
+export async function bundlePage(entry: string = PAGE_ENTRY): Promise<string> {
   const result = await build({
-    entryPoints: [PAGE_ENTRY],
+    entryPoints: [entry],
     bundle: true,
     format: 'esm',
     platform: 'browser',

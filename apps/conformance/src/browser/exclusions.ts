@@ -19,8 +19,6 @@ export interface BrowserExclusion {
   reason: string;
 }
 
-const EMPTY_BATCH_CASES = ['edge-empty-batch-index', 'edge-empty-batch-probability', 'non-target-empty-batch'];
-
 /** Cases whose logits hold ±Infinity. */
 const INFINITE_LOGIT_CASES = [
   'numerics-inf-mask-eps-0',
@@ -45,13 +43,6 @@ const COMPOSITE_INDEX_LABEL_CASES = syntheticCases(3, 16, 40)
   .map((synthetic) => synthetic.name);
 
 export const BROWSER_EXCLUSIONS: readonly BrowserExclusion[] = [
-  {
-    targets: ['webgl', 'webgl-f16'],
-    caseNames: EMPTY_BATCH_CASES,
-    checks: /:(mean|sum)$|^no-leak$/,
-    reason: "tfjs-backend-webgl 4.22's Sum kernel throws on an empty tensor (it reshapes to [NaN, 0]), " +
-      "and core's 'mean' and 'sum' reductions call tf.sum; the 'none' checks still run",
-  },
   {
     targets: ['webgl-f16'],
     caseNames: INFINITE_LOGIT_CASES,

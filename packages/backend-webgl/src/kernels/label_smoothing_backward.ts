@@ -8,9 +8,12 @@ import {
 } from '@label-smoothing/core';
 
 import { GradientProgram } from '../programs/gradient_gpu.js';
+import { RowPairCoefficientsProgram } from '../programs/row_pair_coefficients_gpu.js';
+import { RowPairGradientProgram } from '../programs/row_pair_gradient_gpu.js';
 import { smoothingUniformValues } from '../programs/smoothing_glsl.js';
 import { TargetMassProgram } from '../programs/target_mass_gpu.js';
 import { tileClasses } from '../programs/tiling.js';
+import { usesRowPairs } from './label_smoothing_forward.js';
 import { Intermediates, sumRows, viewAs } from './texture_views.js';
 
 /**
@@ -45,6 +48,22 @@ export const labelSmoothingBackward: KernelFunc = ({ inputs, backend, attrs }) =
       const partialMass = intermediates.keep(webgl.runWebGLProgram(
         new TargetMassProgram(layout, tileClasses(numClasses)), [labelsView, weight], 'float32', uniforms));
       rowMass = partialMass.shape[1] === 1 ? partialMass : sumRows(webgl, partialMass, intermediates);
+    }
+
+    if (usesRowPairs(logits, kernelAttrs)) {
+      const coefficientInputs = kernelAttrs.labelsKind === 'index'
+        ? [dy, maxLogit, shiftedLogSumExp, labels, weight, rowMass]
+        : [dy, maxLogit, shiftedLogSumExp, viewAs(rowMass, [outerSize])];
+      const coefficients = intermediates.keep(webgl.runWebGLProgram(
+        new RowPairCoefficientsProgram(outerSize, numClasses, kernelAttrs.labelsKind),
+        coefficientInputs, 'float32', uniforms, true));
+      return webgl.runWebGLProgram(
+        new RowPairGradientProgram(outerSize, numClasses, kernelAttrs.labelsKind),
+        [logits, labels, weight, coefficients],
+        'float32',
+        uniforms,
+        true,
+      );
     }
 
     const gradient = webgl.runWebGLProgram(

@@ -1,5 +1,5 @@
 import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { env, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import {
   LabelSmoothingForward,
   classAxisLayout,
@@ -7,17 +7,31 @@ import {
   type LabelSmoothingForwardInputs,
 } from '@label-smoothing/core';
 
-import { CombineTilesProgram, type CombinedStatistic } from '../programs/combine_tiles_gpu.js';
+import { CombineTilesProgram, type CombinedStatistic, type StatisticsLayout } from '../programs/combine_tiles_gpu.js';
+import { RowPairMassGapProgram } from '../programs/row_pair_mass_gap_gpu.js';
+import { RowPairMaxSumProgram } from '../programs/row_pair_max_sum_gpu.js';
 import { smoothingUniformValues } from '../programs/smoothing_glsl.js';
 import { TargetWeightProgram } from '../programs/target_weight_gpu.js';
 import { TileStatisticsProgram } from '../programs/tile_statistics_gpu.js';
-import { tileClasses } from '../programs/tiling.js';
+import { tileClassPairs, tileClasses } from '../programs/tiling.js';
 import { Intermediates, viewAs } from './texture_views.js';
 
 /**
- * Forward kernel: one pass over the logits reduces every tile of every row
- * to four statistics (`TileStatisticsProgram`), then small programs combine
- * the tiles into the four per-position outputs of the contract.
+ * Returns whether the logits are `[N, C]` and the backend packs textures, so the
+ * kernels read and write packed textures two rows × two classes at a time
+ * (the `RowPair*` programs). Other layouts use
+ * the unpacked programs, which handle any class axis.
+ */
+export function usesRowPairs(logits: TensorInfo, attrs: LabelSmoothingAttrs): boolean {
+  return env().getBool('WEBGL_PACK') && logits.shape.length === 2 && attrs.classAxis === 1;
+}
+
+/**
+ * Forward kernel: every tile of every row is reduced to four statistics
+ * (by `RowPairMaxSumProgram` and `RowPairMassGapProgram`, or by
+ * `TileStatisticsProgram`), then
+ * small programs combine the tiles into the four per-position outputs of the
+ * contract.
  */
 export const labelSmoothingForward: KernelFunc = ({ inputs, backend, attrs }) => {
   const { logits, labels, weight } = inputs as unknown as LabelSmoothingForwardInputs;
@@ -39,19 +53,38 @@ export const labelSmoothingForward: KernelFunc = ({ inputs, backend, attrs }) =>
   const logits3d = viewAs(logits, [outerSize, numClasses, innerSize]);
   const labelsView = kernelAttrs.labelsKind === 'index' ? viewAs(labels, positionsView) : viewAs(labels, logits3d.shape);
   const uniforms = smoothingUniformValues(kernelAttrs, numClasses);
-  const tiling = tileClasses(numClasses);
   const intermediates = new Intermediates(webgl);
 
   try {
-    const packedStatistics = intermediates.keep(webgl.runWebGLProgram(
-      new TileStatisticsProgram(layout, tiling, kernelAttrs.labelsKind),
-      [logits3d, labelsView, weight], 'float32', uniforms, true));
-    // Unpacked once here, rather than once by each program that reads it.
-    const statistics = intermediates.keep(webgl.unpackTensor(packedStatistics));
+    // The statistics are written packed and unpacked once here, rather than
+    // once by each program that reads them.
+    let statistics: TensorInfo[];
+    let statisticsLayout: StatisticsLayout;
+    let numTiles: number;
+    if (usesRowPairs(logits, kernelAttrs)) {
+      const tiling = tileClassPairs(numClasses);
+      const maxAndSum = intermediates.keep(webgl.runWebGLProgram(
+        new RowPairMaxSumProgram(outerSize, numClasses, tiling), [logits], 'float32', uniforms, true));
+      const massAndGap = intermediates.keep(webgl.runWebGLProgram(
+        new RowPairMassGapProgram(outerSize, numClasses, tiling, kernelAttrs.labelsKind),
+        [logits, labels, weight], 'float32', uniforms, true));
+      statistics = [intermediates.keep(webgl.unpackTensor(maxAndSum)), intermediates.keep(webgl.unpackTensor(massAndGap))];
+      statisticsLayout = 'row-pairs';
+      numTiles = tiling.numTiles;
+    } else {
+      const tiling = tileClasses(numClasses);
+      const packedStatistics = intermediates.keep(webgl.runWebGLProgram(
+        new TileStatisticsProgram(layout, tiling, kernelAttrs.labelsKind),
+        [logits3d, labelsView, weight], 'float32', uniforms, true));
+      const unpacked = intermediates.keep(webgl.unpackTensor(packedStatistics));
+      statistics = [viewAs(unpacked, [positions, 4 * tiling.numTiles])];
+      statisticsLayout = 'tile-major';
+      numTiles = tiling.numTiles;
+    }
 
     const combine = (statistic: CombinedStatistic): TensorInfo => {
-      const program = new CombineTilesProgram(layout, tiling.numTiles, kernelAttrs.labelsKind, statistic);
-      const programInputs = kernelAttrs.labelsKind === 'index' ? [statistics, labelsView] : [statistics];
+      const program = new CombineTilesProgram(layout, numTiles, statisticsLayout, kernelAttrs.labelsKind, statistic);
+      const programInputs = kernelAttrs.labelsKind === 'index' ? [...statistics, labelsView] : statistics;
       return webgl.runWebGLProgram(program, programInputs, 'float32', uniforms);
     };
     const targetWeightInputs = kernelAttrs.labelsKind === 'index' ? [labelsView, weight] : [];

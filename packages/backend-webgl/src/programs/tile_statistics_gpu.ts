@@ -21,10 +21,16 @@ import type { Tiling } from './tiling.js';
  * before it is summed, so `A_t` stays below the row's loss (for non-negative
  * weights) and fits a 16-bit texture whenever the loss does.
  *
- * The sums are rebased whenever a larger logit appears, so one pass over the
- * tile suffices. A tile of only -Infinity logits keeps `m_t = -Infinity` and
- * `s_t = 0`, and the combining step skips it instead of forming
- * `-Infinity - (-Infinity)`.
+ * Each fragment reads its tile twice: once for the maximum, once for the
+ * sums relative to it, with selects instead of branches in the loop bodies.
+ * A tile of only -Infinity logits keeps `m_t = -Infinity`, `s_t = 0` and
+ * `A_t = 0`, and the combining step skips it instead of forming
+ * `-Infinity - (-Infinity)`. A tile with a NaN or +Infinity logit skips the
+ * second read, because its row is NaN whatever the sums.
+ *
+ * For index labels the loop only sums `w_c` and `w_c (m_t - x_c)` (skipping
+ * the label's class in `'non-target'` mode), and the label's own
+ * `(1 - ε)` term is added once per tile, so the loop reads no labels.
  *
  * Inputs: `logits` as `[outer, C, inner]`, `labels` as `[outer, inner]`
  * (index) or `[outer, C, inner]` (probability), `weight` as `[C]`.
@@ -46,9 +52,30 @@ export class TileStatisticsProgram implements GPGPUProgram {
     const { tileSize, numTiles } = tiling;
     this.outputShape = [outerSize * innerSize * numTiles, 2, 2];
 
-    const readTarget = labelsKind === 'index'
-      ? 'float(c) == label ? 1.0 : 0.0'
-      : 'getLabels(outer, c, inner)';
+    const secondPass = labelsKind === 'index'
+      ? `
+          float weight = getWeight(c);
+          float smoothedWeight = c == labelClass && otherSkipsTarget == 1.0 ? 0.0 : weight;
+          weightSum += smoothedWeight;
+          weightedGap += smoothedWeight != 0.0 ? smoothedWeight * (tileMax - x) : 0.0;`
+      : `
+          float classMass = weightedTarget(getWeight(c), getLabels(outer, c, inner));
+          mass += classMass;
+          gap += classMass != 0.0 ? classMass * (tileMax - x) : 0.0;`;
+
+    // The label's (1 - ε)·w_y term, once per tile that holds the label.
+    const labelTerm = labelsKind === 'index'
+      ? `
+        mass += otherCoefficient * weightSum;
+        gap += otherCoefficient != 0.0 ? otherCoefficient * weightedGap : 0.0;
+        if (labelClass >= tileStart && labelClass < tileStart + ${tileSize}) {
+          float labelMass = targetCoefficient * getWeight(labelClass);
+          mass += labelMass;
+          if (labelMass != 0.0 && tileMax > -infinity) {
+            gap += labelMass * (tileMax - getLogits(outer, labelClass, inner));
+          }
+        }`
+      : '';
 
     this.userCode = `
       ${smoothingSnippet(numClasses)}
@@ -60,65 +87,53 @@ export class TileStatisticsProgram implements GPGPUProgram {
         int outer = position / ${innerSize};
         int inner = position - outer * ${innerSize};
         int tileStart = tile * ${tileSize};
-        ${labelsKind === 'index' ? 'float label = getLabels(outer, inner);' : ''}
+        ${labelsKind === 'index'
+          ? `float label = getLabels(outer, inner);
+        // -1 for an ignored or invalid label, whose row the combining step overrides.
+        int labelClass = isClassIndex(label) ? int(label) : -1;`
+          : ''}
 
+        // First read: the maximum, NaN skipped. NaN and +Infinity make the
+        // row's log-sum-exp NaN.
         float tileMax = -infinity;
-        float sumExp = 0.0;
-        float mass = 0.0;
-        float finiteMass = 0.0;
-        float gap = 0.0;
         bool undefinedSum = false;
-        bool infiniteGap = false;
-
         for (int k = 0; k < ${tileSize}; k++) {
           int c = tileStart + k;
           if (c >= ${numClasses}) {
             break;
           }
           float x = getLogits(outer, c, inner);
-          float classMass = weightedTarget(getWeight(c), ${readTarget});
-          mass += classMass;
-
-          // NaN and +Infinity make the row's log-sum-exp NaN; they take no
-          // further part in the sums.
-          if (isnan(x)) {
-            undefinedSum = true;
-            continue;
-          }
-          if (x == infinity) {
-            undefinedSum = true;
-            tileMax = infinity;
-            continue;
-          }
-          // A -Infinity logit adds exp(-Infinity) = 0 to the sum, and an
-          // infinite gap when it carries mass.
-          if (x == -infinity) {
-            infiniteGap = infiniteGap || classMass != 0.0;
-            continue;
-          }
-
-          if (x > tileMax) {
-            sumExp *= exp(tileMax - x);
-            if (finiteMass != 0.0) {
-              gap += finiteMass * (x - tileMax);
-            }
-            tileMax = x;
-          }
-          sumExp += exp(x - tileMax);
-          if (classMass != 0.0) {
-            finiteMass += classMass;
-            gap += classMass * (tileMax - x);
-          }
+          undefinedSum = undefinedSum || isnan(x) || x == infinity;
+          tileMax = x > tileMax ? x : tileMax;
         }
-
-        float shiftedLogSumExp = sumExp > 0.0 ? log(sumExp) : 0.0;
         if (undefinedSum) {
-          shiftedLogSumExp = NAN;
+          setOutput(vec4(tileMax, NAN, 0.0, 0.0));
+          return;
         }
-        if (infiniteGap && tileMax > -infinity) {
-          gap = infinity;
+
+        // Second read: the sums relative to the maximum. A -Infinity logit
+        // adds exp(-Infinity) = 0, and +Infinity to the gap when it has mass.
+        float sumExp = 0.0;
+        float weightSum = 0.0;
+        float weightedGap = 0.0;
+        float mass = 0.0;
+        float gap = 0.0;
+        for (int k = 0; k < ${tileSize}; k++) {
+          int c = tileStart + k;
+          if (c >= ${numClasses}) {
+            break;
+          }
+          float x = getLogits(outer, c, inner);
+          sumExp += exp(x - tileMax);
+          ${secondPass}
         }
-        setOutput(vec4(tileMax, shiftedLogSumExp, mass, gap));
+        ${labelTerm}
+
+        if (tileMax == -infinity) {
+          setOutput(vec4(tileMax, 0.0, mass, 0.0));
+          return;
+        }
+        setOutput(vec4(tileMax, log(sumExp), mass, gap));
       }
     `;
   }

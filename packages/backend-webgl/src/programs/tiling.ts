@@ -23,3 +23,13 @@ export function tileClasses(length: number, maxTileSize: number = MAX_TILE_SIZE)
   const tileSize = Math.max(1, Math.ceil(length / numTiles));
   return { tileSize, numTiles };
 }
+
+/**
+ * Like `tileClasses`, with an even tile size, for programs that read classes
+ * in pairs from packed textures: a pair never straddles two tiles.
+ */
+export function tileClassPairs(length: number, maxTileSize: number = MAX_TILE_SIZE): Tiling {
+  const { tileSize } = tileClasses(length, maxTileSize);
+  const evenTileSize = 2 * Math.ceil(tileSize / 2);
+  return { tileSize: evenTileSize, numTiles: Math.max(1, Math.ceil(length / evenTileSize)) };
+}
