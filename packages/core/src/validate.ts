@@ -136,6 +136,12 @@ function prepareLabels(
 
   if (valuesAreHostReadable()) {
     checkIndexValues(functionName, labels, layout.numClasses, options.ignoreIndex);
+  } else if (labels.dtype === 'float32') {
+    // The values cannot be checked here, and the cast to int32 would truncate
+    // a fractional label such as 1.5 to a valid class. It becomes an index
+    // that is neither a class nor ignoreIndex, so the kernels make it NaN.
+    const invalidIndex = options.ignoreIndex === -1 ? -2 : -1;
+    labels = tf.where(tf.equal(labels, tf.round(labels)), labels, tf.fill(labels.shape, invalidIndex, 'float32'));
   }
   return { labels: labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32'), labelsKind: 'index' };
 }

@@ -5,7 +5,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { BACKENDS, type BackendDefinition } from '../backends.js';
+import { runRobustness } from '../robustness/index.js';
 import { runConformance } from '../runner.js';
+import { TOLERANCES } from '../tolerances.js';
 import type { PageApi } from './page_api.js';
 import type { BrowserTarget } from './targets.js';
 import { runWebGLChecks } from './webgl_checks.js';
@@ -46,6 +48,16 @@ const api: PageApi = {
   async runWebGLChecks(target) {
     await definitionFor(target).activate();
     return runWebGLChecks(target.float16);
+  },
+
+  async runRobustness(request) {
+    const definition = definitionFor(request.target);
+    await definition.activate();
+    return runRobustness(TOLERANCES[definition.precision], {
+      seed: request.seed,
+      runs: request.runs,
+      leakSteps: request.leakSteps,
+    });
   },
 };
 

@@ -6,6 +6,7 @@
  */
 import type { ConformanceCase } from '../cases.js';
 import type { CheckResult } from '../checks.js';
+import type { RobustnessReport } from '../robustness/index.js';
 import type { ConformanceReport } from '../runner.js';
 import type { BrowserTarget } from './targets.js';
 
@@ -16,11 +17,22 @@ export interface PageConformanceRequest {
   referenceOnly?: boolean;
 }
 
+export interface PageRobustnessRequest {
+  target: BrowserTarget;
+  /** fast-check seed and number of inputs of the randomized agreement. */
+  seed: number;
+  runs: number;
+  /** Training steps of the leak check. */
+  leakSteps: number;
+}
+
 export interface PageApi {
   /** Activates the target's backend and runs the conformance suite on it. */
   runConformance(request: PageConformanceRequest): Promise<ConformanceReport>;
   /** Activates a webgl target and runs the webgl-specific checks (`webgl_checks.ts`). */
   runWebGLChecks(target: BrowserTarget): Promise<CheckResult[]>;
+  /** Activates the target's backend and runs the robustness checks (`src/robustness`). */
+  runRobustness(request: PageRobustnessRequest): Promise<RobustnessReport>;
 }
 
 declare global {

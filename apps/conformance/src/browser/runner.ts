@@ -10,7 +10,8 @@ import type { CheckResult } from '../checks.js';
 import type { ConformanceReport } from '../runner.js';
 import { bundlePage } from './bundle.js';
 import { launchChromium, type ChromiumSession } from './chromium.js';
-import type { PageApi } from './page_api.js';
+import type { RobustnessReport } from '../robustness/index.js';
+import type { PageApi, PageRobustnessRequest } from './page_api.js';
 import { startPageServer, type PageServer } from './server.js';
 import type { BrowserTarget } from './targets.js';
 
@@ -57,6 +58,14 @@ export class BrowserRunner {
     return this.withPage((page) => page.evaluate(
       (pageTarget) => (window.labelSmoothingConformance as PageApi).runWebGLChecks(pageTarget),
       target,
+    ));
+  }
+
+  /** Runs the robustness checks on one target in a new page. */
+  async runRobustness(request: PageRobustnessRequest): Promise<RobustnessReport> {
+    return this.withPage((page) => page.evaluate(
+      (pageRequest) => (window.labelSmoothingConformance as PageApi).runRobustness(pageRequest),
+      request,
     ));
   }
 
