@@ -82,9 +82,77 @@ export const webgpuBackend: BackendDefinition = {
 /** Every backend this repository ships, in the order reports list them. */
 export const BACKENDS: readonly BackendDefinition[] = [cpuBackend, wasmBackend, webglBackend, webgpuBackend];
 
-/** Finds a shipped backend by its tfjs name. */
+/** Backends loaded at run time with `--backend-module`, after the shipped ones. */
+const moduleBackends: BackendDefinition[] = [];
+
+/** Finds a shipped backend, or one added with `addModuleBackend`, by its tfjs name. */
 export function findBackend(name: string): BackendDefinition | undefined {
-  return BACKENDS.find((backend) => backend.name === name);
+  return BACKENDS.find((backend) => backend.name === name) ?? moduleBackends.find((backend) => backend.name === name);
+}
+
+/** Makes a backend from a module known to `findBackend`; throws when its name is taken. */
+export function addModuleBackend(definition: BackendDefinition): void {
+  if (findBackend(definition.name)) {
+    throw new Error(`A backend named '${definition.name}' is already known; a backend module must name a new tfjs backend.`);
+  }
+  moduleBackends.push(definition);
+}
+
+const PRECISIONS: readonly Precision[] = ['float32', 'float16'];
+const ENVIRONMENTS: readonly Environment[] = ['node', 'browser'];
+
+/**
+ * Builds a backend definition from the exports of a backend module (see
+ * docs/adding-a-backend.md). A module either
+ *
+ * - exports a definition as `backend` or as its default export: an object
+ *   with `name` and `activate()`, and optionally `precision`,
+ *   `environments` and `kernelsPackage`; or
+ * - registers its tfjs backend and kernels when imported and exports the
+ *   backend's name as `backendName`, and optionally `precision` and
+ *   `environments`; activating it then only switches tfjs to that backend.
+ *
+ * Missing fields default to `precision: 'float32'`, `environments: ['node']`
+ * and `kernelsPackage: source`. Throws, naming `source`, when the exports
+ * fit neither form or a field is invalid.
+ */
+export function defineModuleBackend(moduleExports: Record<string, unknown>, source: string): BackendDefinition {
+  const exported = (moduleExports.backend ?? moduleExports.default) as Partial<BackendDefinition> | undefined;
+  const fields: Record<string, unknown> = exported !== undefined && typeof exported === 'object' ? exported : moduleExports;
+  const name = exported !== undefined && typeof exported === 'object' ? exported.name : moduleExports.backendName;
+
+  if (typeof name !== 'string' || name === '') {
+    throw new Error(`Backend module '${source}' exports no backend name: expected a 'backend' (or default) export ` +
+      "with 'name' and 'activate()', or a 'backendName' string for a module that registers its backend on import.");
+  }
+  const precision = fields.precision ?? 'float32';
+  if (!PRECISIONS.includes(precision as Precision)) {
+    throw new Error(`Backend module '${source}': invalid precision ${JSON.stringify(precision)}; expected one of ${PRECISIONS.join(', ')}.`);
+  }
+  const environments = fields.environments ?? ['node'];
+  if (!Array.isArray(environments) || environments.length === 0 ||
+    !environments.every((environment) => ENVIRONMENTS.includes(environment as Environment))) {
+    throw new Error(`Backend module '${source}': invalid environments ${JSON.stringify(environments)}; ` +
+      `expected a non-empty list of ${ENVIRONMENTS.join(', ')}.`);
+  }
+
+  let activate: () => Promise<void>;
+  if (exported !== undefined && typeof exported === 'object') {
+    if (typeof exported.activate !== 'function') {
+      throw new Error(`Backend module '${source}': the definition of backend '${name}' has no activate() function.`);
+    }
+    activate = exported.activate.bind(exported);
+  } else {
+    activate = () => activateBackend(name);
+  }
+
+  return {
+    name,
+    kernelsPackage: typeof fields.kernelsPackage === 'string' ? fields.kernelsPackage : source,
+    precision: precision as Precision,
+    environments: environments as Environment[],
+    activate,
+  };
 }
 
 /** Switches tfjs to a registered backend and fails clearly when it cannot start. */

@@ -8,11 +8,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { loadBackendModule } from './backend_module.js';
 import { BACKENDS, findBackend } from './backends.js';
 import { formatSkipped, runBrowserTargets } from './browser/run_targets.js';
 import { browserTargets, findBrowserTarget, type BrowserTarget } from './browser/targets.js';
 import { loadCases } from './node_cases.js';
 import { formatFailures, formatMarkdown, formatTable } from './report.js';
+import { formatAgreementRuns, runAgreementOnBackends } from './robustness/agreement_cli.js';
 import { runConformance, type ConformanceReport } from './runner.js';
 
 const HELP = `Usage: npm run conformance -- [options]
@@ -25,9 +27,16 @@ Options:
                     then the browser-only ones in Chromium: ${
     browserTargets().filter((t) => !findBackend(t.backend)?.environments.includes('node')).map((t) => t.name).join(', ')})
                     webgl-f16 is webgl with 16-bit textures and float16 tolerances
+  --backend-module PATH_OR_PACKAGE
+                    load a module that registers kernels for a tfjs backend this
+                    harness does not ship, and test that backend; repeat for
+                    several. Without --backend, only these backends run.
+                    docs/adding-a-backend.md says what the module exports
   --browser         run the chosen backends in headless Chromium even when they run in Node
   --filter TEXT     only reference cases whose name contains TEXT
   --out DIR         folder for conformance.json and conformance.md (default: reports)
+  --runs N          also run the randomized agreement with N random inputs per backend
+  --seed N          seed of the randomized agreement (default: a new one, printed)
   --help            print this help
 `;
 
@@ -35,10 +44,13 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       backend: { type: 'string', multiple: true },
+      'backend-module': { type: 'string', multiple: true },
       filter: { type: 'string' },
       out: { type: 'string', default: 'reports' },
       help: { type: 'boolean', default: false },
       browser: { type: 'boolean', default: false },
+      runs: { type: 'string' },
+      seed: { type: 'string' },
     },
   });
   if (values.help) {
@@ -50,7 +62,11 @@ async function main(): Promise<number> {
     ...BACKENDS.filter((b) => b.environments.includes('node')).map((b) => b.name),
     ...browserTargets().filter((t) => !findBackend(t.backend)?.environments.includes('node')).map((t) => t.name),
   ];
-  const names = values.backend ?? defaultNames;
+  const moduleNames: string[] = [];
+  for (const specifier of values['backend-module'] ?? []) {
+    moduleNames.push((await loadBackendModule(specifier)).name);
+  }
+  const names = [...(values.backend ?? (moduleNames.length > 0 ? [] : defaultNames)), ...moduleNames];
   const nodeNames: string[] = [];
   const targets: BrowserTarget[] = [];
   for (const name of names) {
@@ -91,11 +107,23 @@ async function main(): Promise<number> {
   writeFileSync(resolve(outDir, 'conformance.json'), `${JSON.stringify(reports, jsonNumbers, 2)}\n`);
   writeFileSync(resolve(outDir, 'conformance.md'), formatMarkdown(reports, { command, date: new Date().toISOString() }));
 
+  let agreementFailed = false;
+  if (values.runs !== undefined) {
+    const runs = Number(values.runs);
+    const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
+    if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(seed)) {
+      throw new Error(`Invalid --runs ${values.runs} or --seed ${values.seed}: expected whole numbers, --runs at least 1.`);
+    }
+    const agreement = await runAgreementOnBackends(nodeNames, targets, { seed, runs });
+    console.log(`\n${formatAgreementRuns(agreement)}`);
+    agreementFailed = agreement.some((run) => run.failed);
+  }
+
   const passed = reports.reduce((sum, r) => sum + r.passed, 0);
   const failed = reports.reduce((sum, r) => sum + r.failed, 0);
   console.log(`\n${cases.length} reference cases on ${reports.map((r) => r.backend).join(', ')}: ${passed} checks passed, ${failed} failed.`);
   console.log(`Reports: ${resolve(outDir, 'conformance.md')} and conformance.json`);
-  return failed === 0 ? 0 : 1;
+  return failed === 0 && !agreementFailed ? 0 : 1;
 }
 
 /** JSON has no Infinity or NaN; write them as strings, as the cases file does. */

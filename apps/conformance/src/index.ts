@@ -1,5 +1,15 @@
 /** The conformance harness: cases, checks, the runner and its reports. */
-export { BACKENDS, activateBackend, cpuBackend, findBackend, type BackendDefinition, type Environment } from './backends.js';
+export {
+  BACKENDS,
+  activateBackend,
+  addModuleBackend,
+  cpuBackend,
+  defineModuleBackend,
+  findBackend,
+  type BackendDefinition,
+  type Environment,
+} from './backends.js';
+export { importBackendModule, loadBackendModule } from './backend_module.js';
 export { decodeCases, type CaseFile, type ConformanceCase } from './cases.js';
 export * from './checks.js';
 export { loadCases, CASES_PATH } from './node_cases.js';

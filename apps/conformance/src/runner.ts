@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import { BACKENDS, type BackendDefinition } from './backends.js';
+import { BACKENDS, findBackend, type BackendDefinition } from './backends.js';
 import type { ConformanceCase } from './cases.js';
 import {
   checkFiniteDifferences,
@@ -49,7 +49,7 @@ export function resolveBackend(backend: string | BackendDefinition): BackendDefi
   if (typeof backend !== 'string') {
     return backend;
   }
-  const found = BACKENDS.find((definition) => definition.name === backend);
+  const found = findBackend(backend);
   if (!found) {
     throw new Error(`Unknown backend '${backend}'. Known backends: ${BACKENDS.map((b) => b.name).join(', ')}; ` +
       'load another one with --backend-module.');

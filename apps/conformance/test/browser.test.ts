@@ -1,8 +1,9 @@
 /**
  * The conformance suite in headless Chromium, for every browser target
- * (cpu, webgl, and webgl with 16-bit textures), then the webgl-specific
- * checks. Each case is its own test, titled with the target's name; a check
- * a target skips is listed in `src/browser/exclusions.ts` with its reason.
+ * (cpu, webgl, webgl with 16-bit textures, and webgpu), then the webgl- and
+ * webgpu-specific checks. Each case is its own test, titled with the
+ * target's name; a check a target skips is listed in
+ * `src/browser/exclusions.ts` with its reason.
  *
  * Without Chromium these tests are skipped, except under CI=true, where a
  * missing Chromium fails the run.
@@ -99,6 +100,27 @@ describe.skipIf(!available)('in Chromium', () => {
     });
 
     test(`${target.name}: every webgl check is asserted`, () => {
+      const unasserted = results.filter((result) => !checkCases.some((caseName) => result.caseName.startsWith(caseName)));
+      expect(unasserted.map((result) => result.caseName)).toEqual([]);
+    });
+  });
+
+  describe.each(browserTargets().filter((target) => target.backend === 'webgpu'))('webgpu kernels on $name', (target) => {
+    let results: CheckResult[] = [];
+
+    beforeAll(async () => {
+      results = await runner!.runWebGPUChecks(target);
+    }, SUITE_TIMEOUT_MS);
+
+    const checkCases = [
+      'program-cache', 'lanes-c32-', 'lanes-c33-', 'lanes-c256-', 'lanes-c257-', 'lanes-c2048-', 'lanes-c2049-',
+      'many-classes-smoothing', 'many-classes-no-smoothing', 'invalid-labels', 'large-gap-2250', 'training-200-steps',
+    ];
+    test.each(checkCases)(`${target.name}: %s`, (caseName) => {
+      expectAllPassed(results.filter((result) => result.caseName.startsWith(caseName)));
+    });
+
+    test(`${target.name}: every webgpu check is asserted`, () => {
       const unasserted = results.filter((result) => !checkCases.some((caseName) => result.caseName.startsWith(caseName)));
       expect(unasserted.map((result) => result.caseName)).toEqual([]);
     });

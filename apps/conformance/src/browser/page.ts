@@ -11,6 +11,7 @@ import { TOLERANCES } from '../tolerances.js';
 import type { PageApi } from './page_api.js';
 import type { BrowserTarget } from './targets.js';
 import { runWebGLChecks } from './webgl_checks.js';
+import { runWebGPUChecks } from './webgpu_checks.js';
 
 /** The backend definition for a target; for 16-bit targets, one that forces 16-bit textures first. */
 function definitionFor(target: BrowserTarget): BackendDefinition {
@@ -48,6 +49,11 @@ const api: PageApi = {
   async runWebGLChecks(target) {
     await definitionFor(target).activate();
     return runWebGLChecks(target.float16);
+  },
+
+  async runWebGPUChecks(target) {
+    await definitionFor(target).activate();
+    return runWebGPUChecks();
   },
 
   async runRobustness(request) {

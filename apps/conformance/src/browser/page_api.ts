@@ -31,6 +31,8 @@ export interface PageApi {
   runConformance(request: PageConformanceRequest): Promise<ConformanceReport>;
   /** Activates a webgl target and runs the webgl-specific checks (`webgl_checks.ts`). */
   runWebGLChecks(target: BrowserTarget): Promise<CheckResult[]>;
+  /** Activates the webgpu target and runs the webgpu-specific checks (`webgpu_checks.ts`). */
+  runWebGPUChecks(target: BrowserTarget): Promise<CheckResult[]>;
   /** Activates the target's backend and runs the robustness checks (`src/robustness`). */
   runRobustness(request: PageRobustnessRequest): Promise<RobustnessReport>;
 }

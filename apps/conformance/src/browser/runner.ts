@@ -69,6 +69,14 @@ export class BrowserRunner {
     ));
   }
 
+  /** Runs the webgpu-specific checks on the webgpu target in a new page. */
+  async runWebGPUChecks(target: BrowserTarget): Promise<CheckResult[]> {
+    return this.withPage((page) => page.evaluate(
+      (pageTarget) => (window.labelSmoothingConformance as PageApi).runWebGPUChecks(pageTarget),
+      target,
+    ));
+  }
+
   async close(): Promise<void> {
     try {
       await this.chromium.close();

@@ -87,14 +87,14 @@ export class GradientProgram implements WebGPUProgram {
         } else if (labelClass < 0 || undefinedRow) {
           gradient = uniforms.NAN;
         } else {
-          let probability = exp(logits[offset] - rowMax - rowShift);
+          let probability = accurateExp(logits[offset] - rowMax - rowShift);
           let classTarget = weightedTarget(weight[c], select(0.0, 1.0, c == labelClass));
           gradient = upstream * (rowMass * probability - classTarget);
         }`
       : `
         var gradient = uniforms.NAN;
         if (!undefinedRow) {
-          let probability = exp(logits[offset] - rowMax - rowShift);
+          let probability = accurateExp(logits[offset] - rowMax - rowShift);
           let classTarget = weightedTarget(weight[c], labels[offset]);
           gradient = upstream * (rowMass * probability - classTarget);
         }`;

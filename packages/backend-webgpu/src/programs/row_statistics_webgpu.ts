@@ -4,7 +4,7 @@ import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu/dist/webgpu_
 import { combineLanesSnippet, rowWorkgroups, type RowLanes } from './row_lanes.js';
 import { LOSS_HELPERS, LOSS_UNIFORMS } from './uniforms.js';
 
-/** Row of the statistics output that holds each forward output, in the contract's order. */
+/** Row of the statistics output that contains each forward output, in the contract's order. */
 export const STATISTIC_ROW = { losses: 0, maxLogit: 1, shiftedLogSumExp: 2, targetWeight: 3 } as const;
 
 /**
@@ -170,7 +170,7 @@ export class RowStatisticsProgram implements WebGPUProgram {
       for (var c = lane; c < sumClasses; c = c + ${lanes}) {
         let offset = logitOffset(position, c);
         let x = logits[offset];
-        laneSumExp = laneSumExp + exp(x - rowMax);
+        laneSumExp = laneSumExp + accurateExp(x - rowMax);
         ${secondReadBody}
         laneMass = laneMass + classMass;
         if (classMass != 0.0) {

@@ -62,8 +62,26 @@ export function lossUniformValues(layout: ClassAxisLayout, attrs: LabelSmoothing
  * `logitOffset(position, c)` is the flat offset of class `c` of a position
  * in the `[outer, C, inner]` view, and `isClassIndex(label)` is true for a
  * label in `[0, C)`.
+ *
+ * `accurateExp(y)` is `exp(y)` for `y <= 0` (and -Infinity), with the
+ * argument first reduced to `|r| <= ln 2 / 2` as `y = k·ln 2 + r`. WGSL allows
+ * `exp` an error of `3 + 2·|y|` ULP, about 1e-6 relative at `y = -8`
+ * (SwiftShader comes close to that bound), which is the float32 tolerance of
+ * a gradient entry; after the reduction the bound is about 4 ULP. `ln 2` is
+ * split into a short high part and a low part (as in Cephes' `expf`), so
+ * `k·ln2High` is exact. Arguments below -104 give 0, the float32 result, and
+ * keep `k` finite. The argument must not be NaN.
  */
 export const LOSS_HELPERS = `
+  fn accurateExp(y : f32) -> f32 {
+    if (y < -104.0) {
+      return 0.0;
+    }
+    let k = round(y * 1.44269504);
+    let r = (y - k * 0.693359375) + k * 2.12194440e-4;
+    return ldexp(exp(r), i32(k));
+  }
+
   fn weightedTarget(classWeight : f32, targetValue : f32) -> f32 {
     return classWeight * (uniforms.targetCoefficient * targetValue +
         uniforms.otherCoefficient * (1.0 - uniforms.otherSkipsTarget * targetValue));
