@@ -57,6 +57,13 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  let agreementOptions: { runs: number; seed: number } | undefined;
+  if (values.runs !== undefined) {
+    agreementOptions = { runs: Number(values.runs), seed: values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed) };
+    if (!Number.isInteger(agreementOptions.runs) || agreementOptions.runs < 1 || !Number.isInteger(agreementOptions.seed)) {
+      throw new Error(`Invalid --runs ${values.runs} or --seed ${values.seed}: expected whole numbers, --runs at least 1.`);
+    }
+  }
 
   const defaultNames = [
     ...BACKENDS.filter((b) => b.environments.includes('node')).map((b) => b.name),
@@ -108,13 +115,8 @@ async function main(): Promise<number> {
   writeFileSync(resolve(outDir, 'conformance.md'), formatMarkdown(reports, { command, date: new Date().toISOString() }));
 
   let agreementFailed = false;
-  if (values.runs !== undefined) {
-    const runs = Number(values.runs);
-    const seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
-    if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(seed)) {
-      throw new Error(`Invalid --runs ${values.runs} or --seed ${values.seed}: expected whole numbers, --runs at least 1.`);
-    }
-    const agreement = await runAgreementOnBackends(nodeNames, targets, { seed, runs });
+  if (agreementOptions) {
+    const agreement = await runAgreementOnBackends(nodeNames, targets, agreementOptions);
     console.log(`\n${formatAgreementRuns(agreement)}`);
     agreementFailed = agreement.some((run) => run.failed);
   }
