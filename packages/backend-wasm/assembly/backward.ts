@@ -26,13 +26,15 @@ import { BLOCK_CLASSES, sumWeights } from './forward';
 
 /**
  * Backward kernel for index labels. Argument order and meaning must stay
- * aligned with `KernelModuleExports.backwardIndexLabels` in src/kernel_module.ts.
+ * aligned with `KERNEL_MODULE_ARGUMENTS.backwardIndexLabels` in
+ * src/kernel_module.ts. A label is ignored when `ignoreEnabled` is set and it
+ * equals `ignoreIndex`.
  */
 export function backwardIndexLabels(
   dy: usize, logits: usize, labels: usize, weight: usize, maxLogit: usize, shiftedLogSumExp: usize,
   gradient: usize,
   outerSize: i32, numClasses: i32, innerSize: i32,
-  targetCoefficient: f64, otherCoefficient: f64, sumIncludesTarget: bool, ignoreIndex: i32,
+  targetCoefficient: f64, otherCoefficient: f64, sumIncludesTarget: bool, ignoreIndex: i32, ignoreEnabled: bool,
 ): void {
   const totalWeight = sumWeights(weight, numClasses);
   // q_y: the smoothed target of the labelled class itself.
@@ -45,7 +47,7 @@ export function backwardIndexLabels(
       const rowOffset = <usize>outer * numClasses;
       const row = elementAddress(logits, rowOffset);
       const out = elementAddress(gradient, rowOffset);
-      if (label == ignoreIndex) {
+      if (ignoreEnabled && label == ignoreIndex) {
         fillRow(out, numClasses, 1, 0);
         continue;
       }
@@ -97,7 +99,7 @@ export function backwardIndexLabels(
         const rowOffset = <usize>outer * numClasses * innerSize + inner;
         const row = elementAddress(logits, rowOffset);
         const out = elementAddress(gradient, rowOffset);
-        if (label == ignoreIndex) {
+        if (ignoreEnabled && label == ignoreIndex) {
           fillRow(out, numClasses, stride, 0);
           continue;
         }
@@ -136,7 +138,7 @@ export function backwardIndexLabels(
       const upstream = v128.load(elementAddress(dy, position));
       const maxVector = v128.load(elementAddress(maxLogit, position));
       const shiftVector = v128.load(elementAddress(shiftedLogSumExp, position));
-      const ignored = i32x4.eq(labelVector, i32x4.splat(ignoreIndex));
+      const ignored = v128.and(i32x4.eq(labelVector, i32x4.splat(ignoreIndex)), i32x4.splat(ignoreEnabled ? -1 : 0));
       const outOfRange = v128.or(i32x4.lt_s(labelVector, i32x4.splat(0)), i32x4.ge_s(labelVector, i32x4.splat(numClasses)));
       const invalid = v128.andnot(outOfRange, ignored);
 
@@ -194,7 +196,7 @@ export function backwardIndexLabels(
 /**
  * Backward kernel for probability labels, whose smoothed target is
  * `q_c = targetSlope · t_c + targetOffset`. Argument order and meaning must
- * stay aligned with `KernelModuleExports.backwardProbabilityLabels` in
+ * stay aligned with `KERNEL_MODULE_ARGUMENTS.backwardProbabilityLabels` in
  * src/kernel_module.ts.
  */
 export function backwardProbabilityLabels(

@@ -46,10 +46,10 @@ export function sumWeights(weight: usize, count: i32): f64 {
 @inline function finishIndexPosition(
   position: usize, label: i32, max: f32, sumExp: f64, gap: f64, targetLogit: f32,
   weight: usize, numClasses: i32, totalWeight: f64,
-  targetCoefficient: f64, otherCoefficient: f64, sumIncludesTarget: bool, ignoreIndex: i32,
+  targetCoefficient: f64, otherCoefficient: f64, sumIncludesTarget: bool, ignoreIndex: i32, ignoreEnabled: bool,
   losses: usize, maxLogit: usize, shiftedLogSumExp: usize, targetWeight: usize,
 ): void {
-  if (label == ignoreIndex) {
+  if (ignoreEnabled && label == ignoreIndex) {
     store<f32>(elementAddress(losses, position), 0);
     store<f32>(elementAddress(maxLogit, position), 0);
     store<f32>(elementAddress(shiftedLogSumExp, position), 0);
@@ -124,20 +124,22 @@ export function sumWeights(weight: usize, count: i32): f64 {
 
 /**
  * Forward kernel for index labels. Argument order and meaning must stay
- * aligned with `KernelModuleExports.forwardIndexLabels` in src/kernel_module.ts.
+ * aligned with `KERNEL_MODULE_ARGUMENTS.forwardIndexLabels` in
+ * src/kernel_module.ts. A label is ignored when `ignoreEnabled` is set and it
+ * equals `ignoreIndex`.
  */
 export function forwardIndexLabels(
   logits: usize, labels: usize, weight: usize,
   losses: usize, maxLogit: usize, shiftedLogSumExp: usize, targetWeight: usize,
   outerSize: i32, numClasses: i32, innerSize: i32,
-  targetCoefficient: f64, otherCoefficient: f64, sumIncludesTarget: bool, ignoreIndex: i32,
+  targetCoefficient: f64, otherCoefficient: f64, sumIncludesTarget: bool, ignoreIndex: i32, ignoreEnabled: bool,
 ): void {
   if (sumIncludesTarget) {
     forwardIndexLabelsMode(logits, labels, weight, losses, maxLogit, shiftedLogSumExp, targetWeight,
-      outerSize, numClasses, innerSize, targetCoefficient, otherCoefficient, true, ignoreIndex);
+      outerSize, numClasses, innerSize, targetCoefficient, otherCoefficient, true, ignoreIndex, ignoreEnabled);
   } else {
     forwardIndexLabelsMode(logits, labels, weight, losses, maxLogit, shiftedLogSumExp, targetWeight,
-      outerSize, numClasses, innerSize, targetCoefficient, otherCoefficient, false, ignoreIndex);
+      outerSize, numClasses, innerSize, targetCoefficient, otherCoefficient, false, ignoreIndex, ignoreEnabled);
   }
 }
 
@@ -148,7 +150,7 @@ export function forwardIndexLabels(
   logits: usize, labels: usize, weight: usize,
   losses: usize, maxLogit: usize, shiftedLogSumExp: usize, targetWeight: usize,
   outerSize: i32, numClasses: i32, innerSize: i32,
-  targetCoefficient: f64, otherCoefficient: f64, sumIncludesTarget: bool, ignoreIndex: i32,
+  targetCoefficient: f64, otherCoefficient: f64, sumIncludesTarget: bool, ignoreIndex: i32, ignoreEnabled: bool,
 ): void {
   const totalWeight = sumWeights(weight, numClasses);
 
@@ -160,7 +162,7 @@ export function forwardIndexLabels(
       let sumExp: f64 = 0;
       let gap: f64 = 0;
       let targetLogit: f32 = 0;
-      if (label != ignoreIndex && label >= 0 && label < numClasses) {
+      if (!(ignoreEnabled && label == ignoreIndex) && label >= 0 && label < numClasses) {
         max = contiguousRowMax(row, numClasses);
         const maxVector = f32x4.splat(max);
         const labelVector = i32x4.splat(label);
@@ -195,7 +197,7 @@ export function forwardIndexLabels(
         targetLogit = load<f32>(elementAddress(row, label));
       }
       finishIndexPosition(outer, label, max, sumExp, gap, targetLogit,
-        weight, numClasses, totalWeight, targetCoefficient, otherCoefficient, sumIncludesTarget, ignoreIndex,
+        weight, numClasses, totalWeight, targetCoefficient, otherCoefficient, sumIncludesTarget, ignoreIndex, ignoreEnabled,
         losses, maxLogit, shiftedLogSumExp, targetWeight);
     }
     return;
@@ -211,7 +213,7 @@ export function forwardIndexLabels(
         let sumExp: f64 = 0;
         let gap: f64 = 0;
         let targetLogit: f32 = 0;
-        if (label != ignoreIndex && label >= 0 && label < numClasses) {
+        if (!(ignoreEnabled && label == ignoreIndex) && label >= 0 && label < numClasses) {
           max = stridedRowMax(row, numClasses, innerSize);
           for (let c = 0; c < numClasses; c++) {
             const x = load<f32>(elementAddress(row, <usize>c * innerSize));
@@ -224,7 +226,7 @@ export function forwardIndexLabels(
           targetLogit = load<f32>(elementAddress(row, <usize>label * innerSize));
         }
         finishIndexPosition(position, label, max, sumExp, gap, targetLogit,
-          weight, numClasses, totalWeight, targetCoefficient, otherCoefficient, sumIncludesTarget, ignoreIndex,
+          weight, numClasses, totalWeight, targetCoefficient, otherCoefficient, sumIncludesTarget, ignoreIndex, ignoreEnabled,
           losses, maxLogit, shiftedLogSumExp, targetWeight);
       }
     }
@@ -276,19 +278,19 @@ export function forwardIndexLabels(
 
       finishIndexPosition(position, i32x4.extract_lane(labelVector, 0), f32x4.extract_lane(maxVector, 0),
         f64x2.extract_lane(sumLow, 0), f64x2.extract_lane(gapLow, 0), f32x4.extract_lane(targetVector, 0),
-        weight, numClasses, totalWeight, targetCoefficient, otherCoefficient, sumIncludesTarget, ignoreIndex,
+        weight, numClasses, totalWeight, targetCoefficient, otherCoefficient, sumIncludesTarget, ignoreIndex, ignoreEnabled,
         losses, maxLogit, shiftedLogSumExp, targetWeight);
       finishIndexPosition(position + 1, i32x4.extract_lane(labelVector, 1), f32x4.extract_lane(maxVector, 1),
         f64x2.extract_lane(sumLow, 1), f64x2.extract_lane(gapLow, 1), f32x4.extract_lane(targetVector, 1),
-        weight, numClasses, totalWeight, targetCoefficient, otherCoefficient, sumIncludesTarget, ignoreIndex,
+        weight, numClasses, totalWeight, targetCoefficient, otherCoefficient, sumIncludesTarget, ignoreIndex, ignoreEnabled,
         losses, maxLogit, shiftedLogSumExp, targetWeight);
       finishIndexPosition(position + 2, i32x4.extract_lane(labelVector, 2), f32x4.extract_lane(maxVector, 2),
         f64x2.extract_lane(sumHigh, 0), f64x2.extract_lane(gapHigh, 0), f32x4.extract_lane(targetVector, 2),
-        weight, numClasses, totalWeight, targetCoefficient, otherCoefficient, sumIncludesTarget, ignoreIndex,
+        weight, numClasses, totalWeight, targetCoefficient, otherCoefficient, sumIncludesTarget, ignoreIndex, ignoreEnabled,
         losses, maxLogit, shiftedLogSumExp, targetWeight);
       finishIndexPosition(position + 3, i32x4.extract_lane(labelVector, 3), f32x4.extract_lane(maxVector, 3),
         f64x2.extract_lane(sumHigh, 1), f64x2.extract_lane(gapHigh, 1), f32x4.extract_lane(targetVector, 3),
-        weight, numClasses, totalWeight, targetCoefficient, otherCoefficient, sumIncludesTarget, ignoreIndex,
+        weight, numClasses, totalWeight, targetCoefficient, otherCoefficient, sumIncludesTarget, ignoreIndex, ignoreEnabled,
         losses, maxLogit, shiftedLogSumExp, targetWeight);
     }
   }
@@ -321,7 +323,7 @@ export function forwardIndexLabels(
  * Forward kernel for probability labels, whose smoothed target is
  * `q_c = targetSlope · t_c + targetOffset` in both smoothing modes. Argument
  * order and meaning must stay aligned with
- * `KernelModuleExports.forwardProbabilityLabels` in src/kernel_module.ts.
+ * `KERNEL_MODULE_ARGUMENTS.forwardProbabilityLabels` in src/kernel_module.ts.
  */
 export function forwardProbabilityLabels(
   logits: usize, labels: usize, weight: usize,

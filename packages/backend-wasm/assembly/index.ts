@@ -1,7 +1,7 @@
 // Entry of the kernel module. Every export takes byte offsets into the
 // imported memory (the tfjs wasm backend's heap) and stores only into the
 // output buffers it is given. The JavaScript side of each signature is
-// `KernelModuleExports` in src/kernel_module.ts; keep both in the same order.
+// `KERNEL_MODULE_ARGUMENTS` in src/kernel_module.ts; keep both in the same order.
 
 import { expVector, logVector } from './math';
 

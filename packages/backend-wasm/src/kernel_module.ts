@@ -9,14 +9,16 @@ import { KERNEL_MODULE_BASE64, SHARED_KERNEL_MODULE_BASE64 } from './generated/k
  * - pointers are byte offsets into the tfjs wasm backend's memory (`usize`);
  * - tensors use the `[outerSize, numClasses, innerSize]` view of the kernel
  *   contract; index labels and per-position tensors are `[outerSize, innerSize]`;
- * - `sumIncludesTarget` is 0 or 1;
+ * - `sumIncludesTarget` and `ignoreEnabled` are 0 or 1;
+ * - `ignoreIndex` is an int32; `ignoreEnabled` is 0 when the contract's
+ *   ignore index lies outside the int32 range, where no int32 label equals it;
  * - probability labels are smoothed as `q = targetSlope · t + targetOffset`.
  */
 export const KERNEL_MODULE_ARGUMENTS = {
   forwardIndexLabels: [
     'logits', 'labels', 'weight', 'losses', 'maxLogit', 'shiftedLogSumExp', 'targetWeight',
     'outerSize', 'numClasses', 'innerSize',
-    'targetCoefficient', 'otherCoefficient', 'sumIncludesTarget', 'ignoreIndex',
+    'targetCoefficient', 'otherCoefficient', 'sumIncludesTarget', 'ignoreIndex', 'ignoreEnabled',
   ],
   forwardProbabilityLabels: [
     'logits', 'labels', 'weight', 'losses', 'maxLogit', 'shiftedLogSumExp', 'targetWeight',
@@ -26,7 +28,7 @@ export const KERNEL_MODULE_ARGUMENTS = {
   backwardIndexLabels: [
     'dy', 'logits', 'labels', 'weight', 'maxLogit', 'shiftedLogSumExp', 'gradient',
     'outerSize', 'numClasses', 'innerSize',
-    'targetCoefficient', 'otherCoefficient', 'sumIncludesTarget', 'ignoreIndex',
+    'targetCoefficient', 'otherCoefficient', 'sumIncludesTarget', 'ignoreIndex', 'ignoreEnabled',
   ],
   backwardProbabilityLabels: [
     'dy', 'logits', 'labels', 'weight', 'maxLogit', 'shiftedLogSumExp', 'gradient',
@@ -36,6 +38,16 @@ export const KERNEL_MODULE_ARGUMENTS = {
   expElements: ['input', 'output', 'count'],
   logElements: ['input', 'output', 'count'],
 } as const;
+
+/**
+ * Converts the contract's ignore index, any integer, to the kernel module's
+ * `ignoreIndex, ignoreEnabled` pair. Labels are int32, so an ignore index
+ * outside that range matches no label, and passing it as a wrapped int32
+ * would ignore a real class.
+ */
+export function ignoreIndexArguments(ignoreIndex: number): [ignoreIndex: number, ignoreEnabled: number] {
+  return ignoreIndex === (ignoreIndex | 0) ? [ignoreIndex, 1] : [0, 0];
+}
 
 /** A kernel module function: every argument is a number (pointer, size, flag or coefficient). */
 type KernelModuleFunction = (...args: number[]) => void;

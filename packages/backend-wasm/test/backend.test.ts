@@ -171,7 +171,7 @@ test('shared-memory module computes the same bits', () => {
     floats.set(logits, 0);
     words.set(labels, offsets[1] / 4);
     floats.set(weight, offsets[2] / 4);
-    kernelModuleFor(memory).forwardIndexLabels(...offsets, outer, numClasses, inner, 0.9, 0.1 / numClasses, 1, -100);
+    kernelModuleFor(memory).forwardIndexLabels(...offsets, outer, numClasses, inner, 0.9, 0.1 / numClasses, 1, -100, 1);
     return new Float32Array(memory.buffer, offsets[3], positions * 4).slice();
   });
   expect(results[1]).toEqual(results[0]);

@@ -248,6 +248,16 @@ describe.each([false, true])('special values, transposed %s', (transposed) => {
     }
   });
 
+  test('ignore index beyond int32 ignores nothing', () => {
+    const rows = [[1, 2, 3, 4], [4, 3, 2, 1], [0, 0, 1, 0], [2, 2, 2, 2]];
+    // 2^32 + 1 wraps to 1 as an int32, so a careless conversion would ignore class 1.
+    const testCase = specialRowsCase(rows, [1, 1, 0, 3], { ignoreIndex: 2 ** 32 + 1, transposed });
+    expectMatchesCpu(testCase);
+    const { losses, targetWeight } = runWasmKernels(testCase, new Float32Array(4).fill(1)).forward;
+    expect(losses[0]).toBeGreaterThan(0);
+    expect(targetWeight[0]).toBe(1);
+  });
+
   test('ignored positions get zero gradient whatever dy', () => {
     const rows = [[1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4], [1, 2, 3, 4]];
     const testCase = specialRowsCase(rows, [-100, 1, -100, 3], { transposed });

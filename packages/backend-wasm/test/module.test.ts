@@ -237,7 +237,7 @@ describe.each(VARIANTS.map((v) => v.variant))('%s module on a canary-filled memo
     if (testCase.labelsKind === 'index') {
       const coefficients = smoothingCoefficients(0.1, testCase.smoothingMode, layout.numClasses);
       const indexArguments = [coefficients.targetCoefficient, coefficients.otherCoefficient,
-        coefficients.sumIncludesTarget ? 1 : 0, -100];
+        coefficients.sumIncludesTarget ? 1 : 0, -100, 1];
       kernels.forwardIndexLabels(logits.offset, labels.offset, weight.offset,
         losses.offset, maxLogit.offset, shiftedLogSumExp.offset, targetWeight.offset, ...sizes, ...indexArguments);
       kernels.backwardIndexLabels(dy.offset, logits.offset, labels.offset, weight.offset,

@@ -11,7 +11,7 @@ import {
 } from '@label-smoothing/core';
 
 import { allocateOutputs, assertFitsHeap, backendMemory, memoryOffset } from '../heap.js';
-import { kernelModuleFor } from '../kernel_module.js';
+import { ignoreIndexArguments, kernelModuleFor } from '../kernel_module.js';
 
 /**
  * Backward kernel on the tfjs wasm backend: allocates the logits' gradient,
@@ -52,7 +52,7 @@ export const labelSmoothingBackward: KernelFunc = ({ inputs, backend, attrs }) =
     kernels.backwardIndexLabels(
       ...pointers, outerSize, numClasses, innerSize,
       coefficients.targetCoefficient, coefficients.otherCoefficient,
-      coefficients.sumIncludesTarget ? 1 : 0, kernelAttrs.ignoreIndex,
+      coefficients.sumIncludesTarget ? 1 : 0, ...ignoreIndexArguments(kernelAttrs.ignoreIndex),
     );
   } else {
     kernels.backwardProbabilityLabels(

@@ -11,7 +11,7 @@ import {
 } from '@label-smoothing/core';
 
 import { allocateOutputs, assertFitsHeap, backendMemory, memoryOffset } from '../heap.js';
-import { kernelModuleFor } from '../kernel_module.js';
+import { ignoreIndexArguments, kernelModuleFor } from '../kernel_module.js';
 
 /**
  * Forward kernel on the tfjs wasm backend: allocates the four per-position
@@ -50,7 +50,7 @@ export const labelSmoothingForward: KernelFunc = ({ inputs, backend, attrs }) =>
     kernels.forwardIndexLabels(
       ...pointers, outerSize, numClasses, innerSize,
       coefficients.targetCoefficient, coefficients.otherCoefficient,
-      coefficients.sumIncludesTarget ? 1 : 0, kernelAttrs.ignoreIndex,
+      coefficients.sumIncludesTarget ? 1 : 0, ...ignoreIndexArguments(kernelAttrs.ignoreIndex),
     );
   } else {
     kernels.forwardProbabilityLabels(
