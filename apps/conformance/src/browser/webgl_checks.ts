@@ -168,6 +168,13 @@ function checkManyClasses(tolerance: Tolerance, float16: boolean): CheckResult[]
   ];
 }
 
+/** 256,000 classes (250 tiles) in two rows, the largest class count the package is meant for. */
+function checkVeryManyClasses(tolerance: Tolerance, float16: boolean): CheckResult[] {
+  const random = new SeededRandom('webgl-very-many-classes');
+  const input = randomCase(random, 2, 256_000, 0.1, float16 ? 2047 : 255_999);
+  return checkAgainstReference('very-many-classes', input, tolerance);
+}
+
 /** 10,000 rows of 10 classes: more positions than the maximum texture size (8192 on SwiftShader). */
 function checkManyRows(tolerance: Tolerance): CheckResult[] {
   const random = new SeededRandom('webgl-many-rows');
@@ -324,6 +331,7 @@ export function runWebGLChecks(float16: boolean): CheckResult[] {
   const tolerance = TOLERANCES[float16 ? 'float16' : 'float32'];
   return [
     ...checkManyClasses(tolerance, float16),
+    ...checkVeryManyClasses(tolerance, float16),
     ...checkManyRows(tolerance),
     ...checkLargeGap(),
     ...checkInvalidLabels(tolerance),

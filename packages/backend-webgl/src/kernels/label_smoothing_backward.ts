@@ -3,6 +3,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import {
   LabelSmoothingBackward,
   classAxisLayout,
+  smoothingCoefficients,
   type LabelSmoothingAttrs,
   type LabelSmoothingBackwardInputs,
 } from '@label-smoothing/core';
@@ -18,8 +19,9 @@ import { Intermediates, sumRows, viewAs } from './texture_views.js';
 
 /**
  * Backward kernel: one elementwise program from the saved row statistics,
- * after a small reduction for the target mass (`Σ w` for index labels, the
- * per-position `Σ w_c q_c` for probability labels).
+ * after a small reduction for the target mass (`b·Σ w` for index labels, with
+ * `b` core's `otherCoefficient`; the per-position `Σ w_c q_c` for
+ * probability labels).
  */
 export const labelSmoothingBackward: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, logits, labels, weight, maxLogit, shiftedLogSumExp } = inputs as unknown as LabelSmoothingBackwardInputs;
@@ -42,7 +44,10 @@ export const labelSmoothingBackward: KernelFunc = ({ inputs, backend, attrs }) =
     let rowMass: TensorInfo;
     if (kernelAttrs.labelsKind === 'index') {
       labelsView = viewAs(labels, positionsView);
-      rowMass = sumRows(webgl, viewAs(weight, [1, numClasses]), intermediates);
+      // b·Σ w rather than Σ w: with 256,000 classes Σ w overflows a 16-bit
+      // texture, and b·Σ w is at most ε times the largest weight.
+      const { otherCoefficient } = smoothingCoefficients(kernelAttrs.smoothing, kernelAttrs.smoothingMode, numClasses);
+      rowMass = sumRows(webgl, viewAs(weight, [1, numClasses]), intermediates, otherCoefficient);
     } else {
       labelsView = viewAs(labels, logits3d.shape);
       const partialMass = intermediates.keep(webgl.runWebGLProgram(

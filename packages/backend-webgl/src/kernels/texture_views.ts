@@ -38,20 +38,23 @@ export class Intermediates {
 }
 
 /**
- * Sums every row of a `[rows, length]` float32 tensor, in tiles and then over
- * the tiles' sums until one column is left. Returns `[rows, 1]`; every
- * texture it creates is added to `intermediates`.
+ * Sums every row of a `[rows, length]` float32 tensor times `scale`, in tiles
+ * and then over the tiles' sums until one column is left. Returns
+ * `[rows, 1]`; every texture it creates is added to `intermediates`.
  */
 export function sumRows(
   backend: MathBackendWebGL,
   values: TensorInfo,
   intermediates: Intermediates,
+  scale = 1,
 ): TensorInfo {
   let current = values;
+  let passScale = scale;
   do {
     const [rows, length] = current.shape;
     const program = new SumTilesProgram(rows, length, tileClasses(length));
-    current = intermediates.keep(backend.runWebGLProgram(program, [current], 'float32'));
+    current = intermediates.keep(backend.runWebGLProgram(program, [current], 'float32', [[passScale]]));
+    passScale = 1;
   } while (current.shape[1] > 1);
   return current;
 }

@@ -8,17 +8,17 @@ import { SMOOTHING_UNIFORMS, smoothingSnippet } from './smoothing_glsl.js';
  *
  *     dy · ((Σ_k w_k q_k) · p_c - w_c q_c),   p_c = exp(x_c - maxLogit - shiftedLogSumExp)
  *
- * For index labels the target mass is `a·w_y + b·(Σ w - k·w_y)` (see
- * `smoothingSnippet`), from the label's weight and the precomputed weight
- * sum; ignored positions get exactly 0 whatever their `dy`, and positions
- * whose label is not a class index get NaN. For probability labels the
- * target mass is precomputed per position (`TargetMassProgram`). Rows with a
- * NaN log-sum-exp get NaN.
+ * For index labels the target mass is `a·w_y + b·Σ w - b·k·w_y` (see
+ * `smoothingSnippet`), from the label's weight and the precomputed `b·Σ w`.
+ * Ignored positions get exactly 0 whatever their `dy`, and positions whose
+ * label is not a class index get NaN. For probability labels the target mass
+ * is precomputed per position (`TargetMassProgram`). Rows with a NaN
+ * log-sum-exp get NaN.
  *
  * Inputs: `logits` `[outer, C, inner]`; `labels` `[outer, inner]` (index) or
  * `[outer, C, inner]` (probability); `weight` `[C]`; `dy`, `maxLogit`,
- * `shiftedLogSumExp` `[outer, inner]`; then `weightSum` `[1, 1]` (index) or
- * `targetMass` `[outer * inner, 1]` (probability).
+ * `shiftedLogSumExp` `[outer, inner]`; then `smoothedWeightSum` `[1, 1]`
+ * (`b·Σ w`, index) or `targetMass` `[outer * inner, 1]` (probability).
  *
  * Compiled-program key: the source bakes in `numClasses`, `innerSize` and
  * `labelsKind`; smoothing, mode and ignore index are uniforms.
@@ -36,7 +36,7 @@ export class GradientProgram implements GPGPUProgram {
 
     let rowTerms: string;
     if (labelsKind === 'index') {
-      this.variableNames = [...common, 'weightSum'];
+      this.variableNames = [...common, 'smoothedWeightSum'];
       rowTerms = `
         float label = getLabels(outer, inner);
         if (label == ignoreIndex) {
@@ -48,8 +48,8 @@ export class GradientProgram implements GPGPUProgram {
           return;
         }
         float labelWeight = getWeight(int(label));
-        float targetMass = targetCoefficient * labelWeight +
-            otherCoefficient * (getWeightSum(0, 0) - otherSkipsTarget * labelWeight);
+        float targetMass = targetCoefficient * labelWeight + getSmoothedWeightSum(0, 0) -
+            otherCoefficient * otherSkipsTarget * labelWeight;
         float target = float(c) == label ? 1.0 : 0.0;`;
     } else {
       this.variableNames = [...common, 'targetMass'];

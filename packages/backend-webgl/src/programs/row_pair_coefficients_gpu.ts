@@ -6,14 +6,15 @@ import { SMOOTHING_UNIFORMS, smoothingSnippet } from './smoothing_glsl.js';
 /**
  * Gathers what `RowPairGradientProgram` needs of each row into one packed
  * `[N, 4]` texture, so that it reads two texels per pair of rows instead of
- * six: columns 0 to 3 of row `n` hold `maxLogit`, `shiftedLogSumExp`,
+ * six. Columns 0 to 3 of row `n` contain `maxLogit`, `shiftedLogSumExp`,
  * `dy · Σ_k w_k q_k` and `dy`. For index labels the target mass is
- * `a·w_y + b·(Σ w - k·w_y)` (see `smoothingSnippet`), 0 for labels that are
- * not class indices (the gradient program handles those rows).
+ * `a·w_y + b·Σ w - b·k·w_y` (see `smoothingSnippet`); a label that is not a
+ * class index counts as weight 0 here, and the gradient program makes its
+ * row 0 or NaN.
  *
  * Inputs, unpacked: `dy`, `maxLogit`, `shiftedLogSumExp` `[N]`; for index
- * labels `labels` `[N]`, `weight` `[C]` and `weightSum` `[1, 1]`; for
- * probability labels `targetMass` `[N]`.
+ * labels `labels` `[N]`, `weight` `[C]` and `smoothedWeightSum` `[1, 1]`
+ * (`b·Σ w`); for probability labels `targetMass` `[N]`.
  *
  * Compiled-program key: the source bakes in `N`, `C` and `labelsKind`;
  * smoothing and mode are uniforms.
@@ -31,12 +32,12 @@ export class RowPairCoefficientsProgram implements GPGPUProgram {
 
     let targetMass: string;
     if (labelsKind === 'index') {
-      this.variableNames = [...common, 'labels', 'weight', 'weightSum'];
+      this.variableNames = [...common, 'labels', 'weight', 'smoothedWeightSum'];
       targetMass = `
         float label = getLabels(row);
         float labelWeight = isClassIndex(label) ? getWeight(int(label)) : 0.0;
-        return targetCoefficient * labelWeight +
-            otherCoefficient * (getWeightSum(0, 0) - otherSkipsTarget * labelWeight);`;
+        return targetCoefficient * labelWeight + getSmoothedWeightSum(0, 0) -
+            otherCoefficient * otherSkipsTarget * labelWeight;`;
     } else {
       this.variableNames = [...common, 'targetMass'];
       targetMass = `

@@ -3,13 +3,17 @@ import type { GPGPUProgram } from '@tensorflow/tfjs-backend-webgl';
 import type { Tiling } from './tiling.js';
 
 /**
- * Sums each tile of each row of a `[rows, length]` input, giving
- * `[rows, numTiles]`. Run again on its own output until one column is left.
+ * Sums each tile of each row of a `[rows, length]` input, times the uniform
+ * `scale`, giving `[rows, numTiles]`. Run again on its own output until one
+ * column is left. Scaling inside the sum keeps partial sums small enough for
+ * 16-bit textures when the result is a small multiple of a large sum.
  *
- * Compiled-program key: the source bakes in `length` and the tiling.
+ * Compiled-program key: the source bakes in `length` and the tiling; `scale`
+ * is a uniform.
  */
 export class SumTilesProgram implements GPGPUProgram {
   variableNames = ['values'];
+  customUniforms = [{ name: 'scale', type: 'float' as const }];
   outputShape: number[];
   userCode: string;
 
@@ -26,7 +30,7 @@ export class SumTilesProgram implements GPGPUProgram {
           if (column >= ${length}) {
             break;
           }
-          sum += getValues(coords.x, column);
+          sum += scale * getValues(coords.x, column);
         }
         setOutput(sum);
       }
