@@ -92,8 +92,8 @@ describe.skipIf(!available)('in Chromium', () => {
     }, SUITE_TIMEOUT_MS);
 
     const checkCases = [
-      'many-classes-smoothing', 'many-classes-no-smoothing', 'many-rows', 'large-gap-2250', 'invalid-labels',
-      'packed-logits', 'program-cache', 'training-200-steps',
+      'many-classes-smoothing', 'many-classes-no-smoothing', 'very-many-classes', 'many-rows', 'large-gap-2250',
+      'invalid-labels', 'packed-logits', 'program-cache', 'training-200-steps',
     ];
     test.each(checkCases)(`${target.name}: %s`, (caseName) => {
       expectAllPassed(results.filter((result) => result.caseName.startsWith(caseName)));
