@@ -8,6 +8,14 @@ export { labelSmoothingBackward, labelSmoothingBackwardConfig } from './kernels/
 export { ExtractStatisticProgram } from './programs/extract_statistic_webgpu.js';
 export { GradientProgram } from './programs/gradient_webgpu.js';
 export { RowStatisticsProgram, STATISTIC_ROW } from './programs/row_statistics_webgpu.js';
-export { combineLanesSnippet, rowLanes, rowWorkgroups, type RowLanes } from './programs/row_lanes.js';
+export {
+  MAX_LANES,
+  MIN_CLASSES_PER_LANE,
+  TARGET_INVOCATIONS,
+  combineLanesSnippet,
+  rowLanes,
+  rowWorkgroups,
+  type RowLanes,
+} from './programs/row_lanes.js';
 export { LOSS_HELPERS, LOSS_UNIFORMS, lossUniformValues, type ProgramUniform } from './programs/uniforms.js';
 export { registerWebGPUKernels } from './register.js';

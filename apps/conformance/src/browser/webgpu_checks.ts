@@ -133,10 +133,11 @@ function randomInput(
 }
 
 /**
- * Checks class counts on both sides of each change of lanes per row: 1 lane
- * up to 32 classes, 8 up to 256, 64 up to 2048, 256 above. The inputs use
- * both label forms, class weights and both smoothing modes, and some put the
- * classes on a middle or first axis, so the lanes read strided logits.
+ * Checks class counts on both sides of changes of lanes per row. With at
+ * most 6 rows, C = 32 gets 1 lane, 33 gets 2, 256 gets 8, 257 gets 16, 2048
+ * gets 64 and 2049 gets 128 (`rowLanes` of the webgpu package). The inputs
+ * use both label forms, class weights and both smoothing modes, and some put
+ * the classes on a middle or first axis, so the lanes read strided logits.
  */
 async function checkLaneBoundaries(tolerance: Tolerance): Promise<CheckResult[]> {
   const random = new SeededRandom('webgpu-lanes');
@@ -154,10 +155,11 @@ async function checkLaneBoundaries(tolerance: Tolerance): Promise<CheckResult[]>
 }
 
 /**
- * 50,000 classes, so 256 lanes per row read about 196 classes each. Row 1 is
- * -Infinity except for its last class, so all lanes but one see only
- * -Infinity and must not poison the maximum: with ε = 0 its loss is exactly
- * 0, with ε = 0.1 it is +Infinity. Row 2 contains one NaN and must be NaN.
+ * 50,000 classes in 4 rows, so 256 lanes per row read about 196 classes
+ * each. Row 1 is -Infinity except for its last class, so all lanes but one
+ * see only -Infinity and must not poison the maximum: with ε = 0 its loss is
+ * exactly 0, with ε = 0.1 it is +Infinity. Row 2 contains one NaN and must
+ * be NaN.
  */
 async function checkManyClasses(tolerance: Tolerance): Promise<CheckResult[]> {
   const numClasses = 50_000;

@@ -31,7 +31,7 @@ export const labelSmoothingBackward: KernelFunc = ({ inputs, backend, attrs }) =
 
   const flat = (tensor: typeof dy) => viewAs(tensor, [tensor.shape.reduce((a, b) => a * b, 1)]);
   const gradient = webgpu.runWebGPUProgram(
-    new GradientProgram(size, positions, rowLanes(numClasses), kernelAttrs.labelsKind),
+    new GradientProgram(size, positions, rowLanes(positions, numClasses), kernelAttrs.labelsKind),
     [flat(logits), flat(labels), weight, flat(dy), flat(maxLogit), flat(shiftedLogSumExp)],
     'float32',
     lossUniformValues(layout, kernelAttrs),

@@ -50,7 +50,7 @@ export const labelSmoothingForward: KernelFunc = ({ inputs, backend, attrs }) =>
 
   try {
     const statistics = intermediates.keep(webgpu.runWebGPUProgram(
-      new RowStatisticsProgram(positions, rowLanes(numClasses), kernelAttrs.labelsKind),
+      new RowStatisticsProgram(positions, rowLanes(positions, numClasses), kernelAttrs.labelsKind),
       [flatLogits, flatLabels, weight], 'float32', uniforms));
 
     return OUTPUT_ROWS.map((row): TensorInfo => {

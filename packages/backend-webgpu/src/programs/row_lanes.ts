@@ -2,36 +2,47 @@
  * How many invocations ("lanes") of a workgroup reduce one row of classes.
  *
  * With one lane, each invocation loops over a whole row and no workgroup
- * memory or barrier is needed; that suits small C. With more lanes, the
- * lanes of a row stride over its classes (lane `l` reads classes `l`,
- * `l + lanes`, ...) and combine their partial results in workgroup memory.
- * A lane whose classes are all -Infinity keeps a partial maximum of
- * -Infinity, which the combining maximum ignores, so no such group of
- * classes can poison the row.
+ * memory or barrier is needed. With more lanes, the lanes of a row stride
+ * over its classes (lane `l` reads classes `l`, `l + lanes`, ...) and
+ * combine their partial results in workgroup memory. A lane whose classes
+ * are all -Infinity keeps a partial maximum of -Infinity, which the
+ * combining maximum ignores, so no such group of classes can poison the row.
  */
 export interface RowLanes {
-  /** Invocations per row, a power of two. */
+  /** Invocations per row, a power of two from 1 to `MAX_LANES`. */
   lanes: number;
   /** Invocations per workgroup, a multiple of `lanes`. */
   workgroupSize: number;
 }
 
+/** The WebGPU default limit of invocations per workgroup. */
+export const MAX_LANES = 256;
+
 /**
- * Lanes per row for `numClasses` classes: enough that each lane reads at
- * most a few dozen classes below C = 2048, and 256 lanes (the WebGPU default
- * limit of invocations per workgroup) above. These are starting points
- * measured on SwiftShader only; see the package README.
+ * Invocations a dispatch should have before rows get more than one lane.
+ * Enough to fill a mid-range GPU; not measured on one, because only
+ * SwiftShader was available (see the package README).
  */
-export function rowLanes(numClasses: number): RowLanes {
-  let lanes: number;
-  if (numClasses <= 32) {
-    lanes = 1;
-  } else if (numClasses <= 256) {
-    lanes = 8;
-  } else if (numClasses <= 2048) {
-    lanes = 64;
-  } else {
-    lanes = 256;
+export const TARGET_INVOCATIONS = 16_384;
+
+/** A lane reads at least this many classes, so that its loop outweighs the combining step. */
+export const MIN_CLASSES_PER_LANE = 32;
+
+/**
+ * Lanes per row for `positions` rows of `numClasses` classes: one lane while
+ * the rows alone give `TARGET_INVOCATIONS` invocations, otherwise doubled
+ * until they do, until a lane would read fewer than `MIN_CLASSES_PER_LANE`
+ * classes, or until `MAX_LANES`.
+ *
+ * On SwiftShader each barrier is expensive. At [1024, 1000], forward plus
+ * backward took about 0.18 s with 1 or 8 lanes, 0.7 s with 64 and 9 s with
+ * 256 (one run each, on a loaded 2-core machine). So many rows get few lanes,
+ * and only few rows of many classes get many.
+ */
+export function rowLanes(positions: number, numClasses: number): RowLanes {
+  let lanes = 1;
+  while (lanes < MAX_LANES && positions * lanes < TARGET_INVOCATIONS && lanes * MIN_CLASSES_PER_LANE < numClasses) {
+    lanes *= 2;
   }
   return { lanes, workgroupSize: Math.max(64, lanes) };
 }
