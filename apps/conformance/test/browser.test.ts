@@ -29,7 +29,7 @@ function expectAllPassed(results: CheckResult[]): void {
   expect(results.length).toBeGreaterThan(0);
 }
 
-/** The reason every check of a case is skipped on a target, when one exclusion covers the whole case. */
+/** Returns the reason a target skips every check of a case, when one exclusion covers the whole case. */
 function wholeCaseExclusion(target: BrowserTarget, caseName: string, group: string): string | undefined {
   const exclusion = exclusionFor(target.name, { caseName, group, check: '' });
   return exclusion && exclusion.checks === undefined ? exclusion.reason : undefined;

@@ -37,10 +37,10 @@ declare global {
 }
 
 /**
- * Runs `step` (loss and gradient) and waits until the GPU has finished both:
- * it reads the loss and one gradient element with blocking reads, which
- * return as soon as the programs are done, where `data()` would add the
- * delay of polling a fence.
+ * Runs `step` (loss and gradient) and waits until the GPU has finished both.
+ * It reads the loss and one gradient element with blocking reads, which
+ * return as soon as the programs are done; `data()` would add the delay of
+ * polling a fence.
  */
 function timeStep(step: () => [tf.Tensor, tf.Tensor]): { milliseconds: number; loss: number } {
   const start = performance.now();

@@ -7,7 +7,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 /** Debian's Chromium; playwright-core drives it and never downloads a browser of its own. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** What to run when Chromium is missing. */
+/** Command that installs Chromium, for messages when it is missing. */
 export const CHROMIUM_INSTALL_HINT = 'apt-get update && apt-get install -y chromium';
 
 /**
@@ -34,7 +34,7 @@ const CHROMIUM_ARGS = [
   '--use-angle=swiftshader',
 ];
 
-/** Whether the Chromium executable exists. */
+/** Returns whether the Chromium executable exists. */
 export function chromiumInstalled(): boolean {
   return existsSync(CHROMIUM_PATH);
 }

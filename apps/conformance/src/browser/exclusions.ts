@@ -75,7 +75,7 @@ export const BROWSER_EXCLUSIONS: readonly BrowserExclusion[] = [
   },
 ];
 
-/** The exclusion that covers one check of a target, if any. */
+/** Finds the exclusion that covers one check of a target, if any. */
 export function exclusionFor(targetName: string, result: Pick<CheckResult, 'caseName' | 'group' | 'check'>): BrowserExclusion | undefined {
   return BROWSER_EXCLUSIONS.find((exclusion) =>
     exclusion.targets.includes(targetName) &&

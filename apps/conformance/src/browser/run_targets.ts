@@ -3,6 +3,7 @@ import type { ConformanceCase } from '../cases.js';
 import type { ConformanceReport } from '../runner.js';
 import { CHROMIUM_INSTALL_HINT, CHROMIUM_PATH, chromiumInstalled } from './chromium.js';
 import { applyExclusions, type SkippedCheck } from './exclusions.js';
+import type { BundledBackendModule } from './bundle.js';
 import { BrowserRunner } from './runner.js';
 import type { BrowserTarget } from './targets.js';
 
@@ -16,11 +17,11 @@ export interface BrowserTargetsResult {
 /**
  * Runs the conformance suite on each browser target in one Chromium, one
  * page per target, and applies the targets' exclusions. Without Chromium it
- * runs nothing and says how to install it.
+ * runs nothing and returns the install command in `unavailable`.
  */
 export async function runBrowserTargets(
   targets: readonly BrowserTarget[],
-  options: { cases: ConformanceCase[]; filter?: string },
+  options: { cases: ConformanceCase[]; filter?: string; backendModules?: readonly BundledBackendModule[] },
 ): Promise<BrowserTargetsResult> {
   if (targets.length === 0) {
     return { reports: [], skipped: [] };
@@ -36,7 +37,7 @@ export async function runBrowserTargets(
 
   const reports: ConformanceReport[] = [];
   const skipped: SkippedCheck[] = [];
-  const runner = await BrowserRunner.start();
+  const runner = await BrowserRunner.start(options.backendModules);
   try {
     for (const target of targets) {
       const raw = await runner.runConformance(target, options);

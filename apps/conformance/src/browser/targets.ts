@@ -1,10 +1,10 @@
 /**
  * What the browser runner can run: every backend whose definition lists the
- * `'browser'` environment, plus `webgl-f16`, the webgl backend with 16-bit
+ * `'browser'` environment (shipped, or loaded with `--backend-module`), plus `webgl-f16`, the webgl backend with 16-bit
  * textures forced (`WEBGL_FORCE_F16_TEXTURES`) and float16 tolerances, which
- * stands in for devices that cannot render to float32 textures.
+ * emulates devices that cannot render to float32 textures.
  */
-import { BACKENDS } from '../backends.js';
+import { BACKENDS, moduleBackendDefinitions } from '../backends.js';
 
 export interface BrowserTarget {
   /** Name on the command line and in reports, such as `webgl-f16`. */
@@ -15,10 +15,11 @@ export interface BrowserTarget {
   float16: boolean;
 }
 
-/** Every browser target, in report order. */
+/** Lists every browser target, in report order. */
 export function browserTargets(): BrowserTarget[] {
   const targets: BrowserTarget[] = [];
-  for (const backend of BACKENDS.filter((definition) => definition.environments.includes('browser'))) {
+  const definitions = [...BACKENDS, ...moduleBackendDefinitions()];
+  for (const backend of definitions.filter((definition) => definition.environments.includes('browser'))) {
     targets.push({ name: backend.name, backend: backend.name, float16: false });
     if (backend.name === 'webgl') {
       targets.push({ name: 'webgl-f16', backend: 'webgl', float16: true });

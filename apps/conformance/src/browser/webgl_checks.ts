@@ -253,8 +253,8 @@ function compiledPrograms(): number {
 /**
  * Alternates ε, smoothing mode and C on inputs of one shape family. ε and
  * mode are uniforms, so changing them must reuse the compiled programs and
- * still give that call's values; C is baked into the source, so a new C must
- * compile new programs rather than reuse one written for another C.
+ * still give that call's values. C is written into the source, so a new C
+ * must compile new programs rather than reuse one written for another C.
  */
 function checkProgramCache(tolerance: Tolerance): CheckResult[] {
   const caseName = 'program-cache';
