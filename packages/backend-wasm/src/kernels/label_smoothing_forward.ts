@@ -1,5 +1,5 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs-core';
+import { engine, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 import {
   LabelSmoothingForward,
   classAxisLayout,
@@ -26,6 +26,11 @@ export const labelSmoothingForward: KernelFunc = ({ inputs, backend, attrs }) =>
 
   const outputRoles = ['per-position losses', 'row maxima', 'shifted log-sum-exp', 'target weights'];
   const outputs = outputRoles.map((role) => ({ role, shape: positionsShape }));
+  // Copies tfjs will make right after this kernel, counted here so that a
+  // call they would not fit fails with this check's error instead of an abort.
+  const savedCopies = gradientIsRecorded()
+    ? [{ role: "copy of the logits saved for the gradient", shape: logits.shape }, { role: 'copy of the labels', shape: labels.shape }]
+    : [];
   assertFitsHeap(
     LabelSmoothingForward,
     [
@@ -33,7 +38,7 @@ export const labelSmoothingForward: KernelFunc = ({ inputs, backend, attrs }) =>
       { role: 'labels', shape: labels.shape },
       { role: 'weight', shape: weight.shape },
     ],
-    outputs,
+    [...outputs, ...savedCopies],
   );
 
   const [losses, maxLogit, shiftedLogSumExp, targetWeight] = allocateOutputs(wasmBackend, outputs);
@@ -61,6 +66,16 @@ export const labelSmoothingForward: KernelFunc = ({ inputs, backend, attrs }) =>
   }
   return [losses, maxLogit, shiftedLogSumExp, targetWeight];
 };
+
+/**
+ * Whether a gradient tape records this call. tfjs then saves the kernel's
+ * inputs for the backward pass with `clone`, and the wasm Identity kernel
+ * behind it (tfjs-backend-wasm 4.22) copies the data on the heap.
+ */
+function gradientIsRecorded(): boolean {
+  const state = (engine() as unknown as { state?: { gradientDepth?: number } }).state;
+  return (state?.gradientDepth ?? 0) > 0;
+}
 
 export const labelSmoothingForwardConfig: KernelConfig = {
   kernelName: LabelSmoothingForward,
