@@ -19,9 +19,9 @@ import { Intermediates, sumRows, viewAs } from './texture_views.js';
 
 /**
  * Backward kernel: one elementwise program from the saved row statistics,
- * after a small reduction for the target mass (`b·Σ w` for index labels, with
- * `b` core's `otherCoefficient`; the per-position `Σ w_c q_c` for
- * probability labels).
+ * after a small reduction for the target mass. That is `b·Σ w` for index
+ * labels, with `b` core's `otherCoefficient`, and the per-position
+ * `Σ w_c q_c` for probability labels.
  */
 export const labelSmoothingBackward: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, logits, labels, weight, maxLogit, shiftedLogSumExp } = inputs as unknown as LabelSmoothingBackwardInputs;

@@ -11,8 +11,8 @@ import type { Tiling } from './tiling.js';
  * rescaling its sums whenever a larger logit appears.
  *
  * Output: packed `[N, 2 · numTiles]`, `m_t` in column `2t` and `s_t` in
- * column `2t + 1`. `s_t` is NaN when the tile holds a NaN or +Infinity
- * logit, and 0 when it holds only -Infinity (then `m_t = -Infinity`).
+ * column `2t + 1`. `s_t` is NaN when the tile contains a NaN or +Infinity
+ * logit, and 0 when it contains only -Infinity (then `m_t = -Infinity`).
  *
  * Input: `logits`, packed `[N, C]`.
  *

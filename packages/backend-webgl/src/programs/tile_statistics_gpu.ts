@@ -11,7 +11,7 @@ import type { Tiling } from './tiling.js';
  * - `[., 0, 0]` tile maximum `m_t` (NaN skipped, -Infinity for a tile with
  *   no other value);
  * - `[., 0, 1]` `s_t = log Σ exp(x_c - m_t)` over the tile's finite logits,
- *   NaN when the tile holds a NaN or +Infinity logit, 0 when it holds none;
+ *   NaN when the tile contains a NaN or +Infinity logit, 0 when it contains none;
  * - `[., 1, 0]` target mass `B_t = Σ w_c q_c`;
  * - `[., 1, 1]` weighted gap `A_t = Σ w_c q_c (m_t - x_c)` over the classes
  *   with non-zero mass, +Infinity when such a class has a -Infinity logit.
@@ -63,7 +63,7 @@ export class TileStatisticsProgram implements GPGPUProgram {
           mass += classMass;
           gap += classMass != 0.0 ? classMass * (tileMax - x) : 0.0;`;
 
-    // The label's (1 - ε)·w_y term, once per tile that holds the label.
+    // The label's (1 - ε)·w_y term, once per tile that contains the label.
     const labelTerm = labelsKind === 'index'
       ? `
         mass += otherCoefficient * weightSum;

@@ -1,5 +1,5 @@
 /**
- * How a row of `numClasses` logits is split into tiles that one fragment
+ * Split of a row of `numClasses` logits into tiles that one fragment
  * reduces each. Tiles have at most `MAX_TILE_SIZE` classes and are as even as
  * possible, so that a row of 50,000 classes becomes 49 tiles of 1,021 classes.
  */
@@ -11,9 +11,9 @@ export interface Tiling {
 
 /**
  * Upper bound on the classes one fragment loops over. Long loops per fragment
- * leave a real GPU idle when rows are few, and some drivers reset a context
- * whose draw call runs for seconds; 1024 classes keeps the common C <= 1000 in
- * one tile.
+ * leave a real GPU idle when rows are few, and draw calls that run for
+ * seconds risk the watchdog of desktop GPU drivers (an estimate; not measured
+ * here). 1024 classes keep the common C <= 1000 in one tile.
  */
 export const MAX_TILE_SIZE = 1024;
 
