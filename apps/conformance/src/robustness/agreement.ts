@@ -67,7 +67,7 @@ function evaluateOnBackend(input: AgreementInput): BackendOutputs {
 }
 
 /**
- * Whether the `'mean'` denominator is 0 while some position still counts
+ * Reports whether the `'mean'` denominator is 0 while some position still counts
  * (index labels whose target classes all have weight 0). The mean is then
  * ±Infinity or NaN and every gradient entry is an entry times 1/0, whose
  * sign and NaN-ness depend on float32 rounding of values near 0, so the
@@ -98,8 +98,12 @@ function allowancesOf(input: AgreementInput, losses: Float64Array, denominators:
   const positions = masses.length;
   const perClass = (numClasses + 2) * FLOAT32_UNIT_ROUNDOFF;
   const denominator = denominators.reduce((sum, value) => sum + value, 0);
-  const scaleOf = (position: number) =>
-    input.reduction === 'none' ? Math.abs(input.upstream[position]) : input.reduction === 'sum' ? 1 : 1 / denominator;
+  const scaleOf = (position: number): number => {
+    if (input.reduction === 'none') {
+      return Math.abs(input.upstream[position]);
+    }
+    return input.reduction === 'sum' ? 1 : 1 / denominator;
+  };
 
   const logitsGradient = new Float64Array(input.logits.length);
   const labelsGradient = new Float64Array(input.logits.length);

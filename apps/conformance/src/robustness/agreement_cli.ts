@@ -40,7 +40,7 @@ export async function runAgreementOnBackends(
   return runs;
 }
 
-/** One line per backend, and fast-check's report for each failure. */
+/** Formats one line per backend, followed by fast-check's report for each failure. */
 export function formatAgreementRuns(runs: readonly BackendAgreementRun[]): string {
   return runs.map((run) => {
     const line = `randomized agreement on ${run.backend}: ${run.runsExecuted} of ${run.numRuns} inputs, seed ${run.seed}: ` +

@@ -2,16 +2,16 @@
  * Random inputs for the randomized agreement check, drawn with fast-check so
  * that a failure shrinks to a small input and replays from its seed.
  *
- * Every value is exact in float32 (logits are multiples of 1/64, near ±1e4
- * too; labels, weights and upstream values are short binary fractions), so
- * the backend and the float64 reference see the same numbers.
+ * Every value is exact in float32, so the backend and the float64 reference
+ * see the same numbers. Logits are multiples of 1/64, also near ±1e4, and
+ * labels, weights and upstream values are short binary fractions.
  */
 import fc from 'fast-check';
 import type { LabelSmoothingOptions, Reduction, SmoothingMode } from '@label-smoothing/core';
 
 import type { ReferenceInput } from '../reference.js';
 
-/** How the logits of one input are drawn. */
+/** Distribution of the logits of one input. */
 export type LogitsStyle = 'moderate' | 'wide' | 'masked' | 'with-nan';
 
 /** One random call of the loss, with everything needed to build its tensors and its reference. */
@@ -67,10 +67,9 @@ const LOGIT_VALUES: Record<LogitsStyle, fc.Arbitrary<number>> = {
 
 /**
  * ε is 0, 0.1, 1 or a multiple of 2^-16. Far smaller values are not ones
- * users pass, and near the float32 underflow the kernels (float32) and the
- * reference (float64) round a target mass such as ε·w/(C - 1) to 0 at
- * different points, which decides between a finite loss and +Infinity at a
- * -Infinity logit.
+ * users pass. Near the float32 underflow, the float32 kernels and the float64
+ * reference round a target mass such as ε·w/(C - 1) to 0 at different points,
+ * and that decides between a finite loss and +Infinity at a -Infinity logit.
  */
 const smoothingValue = fc.oneof(
   fc.constantFrom(0, 0.1, 1),
@@ -159,7 +158,7 @@ export function agreementInputs(): fc.Arbitrary<AgreementInput> {
   });
 }
 
-/** The float64 reference's view of an input. */
+/** Converts an input to the float64 reference's form. */
 export function referenceInputOf(input: AgreementInput): ReferenceInput {
   return {
     shape: input.shape,
@@ -174,7 +173,7 @@ export function referenceInputOf(input: AgreementInput): ReferenceInput {
   };
 }
 
-/** The loss options of an input, without the weights (they may be a tensor, built by the caller). */
+/** Builds the loss options of an input without the weights, which the caller builds because they may be a tensor. */
 export function optionsOf(input: AgreementInput): LabelSmoothingOptions {
   const options: LabelSmoothingOptions = {
     smoothing: input.smoothing,
@@ -188,7 +187,7 @@ export function optionsOf(input: AgreementInput): LabelSmoothingOptions {
   return options;
 }
 
-/** The shape of index labels and per-position values: the logits' shape without the class axis. */
+/** Computes the shape of index labels and per-position values: the logits' shape without the class axis. */
 export function positionsShapeOf(input: AgreementInput): number[] {
   const axis = input.classAxis < 0 ? input.classAxis + input.shape.length : input.classAxis;
   return input.shape.filter((_, dimension) => dimension !== axis);

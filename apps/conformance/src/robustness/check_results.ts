@@ -2,7 +2,7 @@
 import type { CheckResult } from '../checks.js';
 import type { Comparison } from '../tolerances.js';
 
-/** A result from comparing values. */
+/** Builds a result from a comparison of values. */
 export function compared(caseName: string, group: string, check: string, comparison: Comparison): CheckResult {
   return {
     caseName,
@@ -15,7 +15,7 @@ export function compared(caseName: string, group: string, check: string, compari
   };
 }
 
-/** A result that passed when `condition` holds and otherwise fails with `message`. */
+/** Builds a result that passes when `condition` is true and otherwise fails with `message`. */
 export function expectThat(caseName: string, group: string, check: string, condition: boolean, message: string): CheckResult {
   return {
     caseName,

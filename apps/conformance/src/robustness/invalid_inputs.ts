@@ -1,7 +1,7 @@
 /**
- * Invalid and surprising inputs on the active backend, as a table: each
+ * Invalid and surprising inputs on the active backend, as a table. Each
  * invalid one must throw InvalidArgumentError naming the argument and the
- * value received, without leaking a tensor; each surprising but valid one
+ * value received, without leaking a tensor. Each surprising but valid one
  * must give the reference's values.
  *
  * Label and weight values inside tensors can be checked only where the

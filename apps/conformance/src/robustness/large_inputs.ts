@@ -1,9 +1,9 @@
 /**
- * Large inputs on a Node backend: forward and backward on [rows, C] logits,
- * compared with the float64 reference on a sample of rows, with timings and
- * peak memory; and, on wasm, an input whose gradient the 32-bit heap cannot
- * hold, which must fail with a clear error before allocating, leaving the
- * backend usable. Node only (it reads the process's memory usage).
+ * Large inputs on a Node backend. Forward and backward on [rows, C] logits
+ * are compared with the float64 reference on a sample of rows, with timings
+ * and peak memory. On wasm, an input whose gradient the 32-bit heap cannot
+ * hold must fail with a clear error before allocating, and the backend must
+ * stay usable. Node only, because it reads the process's memory usage.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { labelSmoothingCrossEntropy } from '@label-smoothing/core';

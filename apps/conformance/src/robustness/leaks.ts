@@ -55,7 +55,7 @@ function flatCounters(caseName: string, before: MemorySnapshot, after: MemorySna
     .map((key) => expectThat(caseName, LEAKS_GROUP, key, after[key] === before[key], summary));
 }
 
-/** A trainable variable with these values; the initial tensor is released. */
+/** Creates a trainable variable with these values and releases the initial tensor. */
 function variableOf(values: Float32Array, shape: number[]): tf.Variable {
   const initial = tf.tensor(values, shape);
   const variable = tf.variable(initial);

@@ -49,7 +49,7 @@ function makeLogits(fixture: MachineryFixture): tf.Tensor2D {
   return tf.tensor2d(Float32Array.from(fixture.reference.logits), fixture.reference.shape as [number, number]);
 }
 
-/** A trainable variable holding the fixture's logits; the initial tensor is released. */
+/** Creates a trainable variable with the fixture's logits and releases the initial tensor. */
 function makeVariable(fixture: MachineryFixture): tf.Variable {
   const initial = makeLogits(fixture);
   const variable = tf.variable(initial);
