@@ -7,40 +7,50 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { addModuleBackend, defineModuleBackend, type BackendDefinition } from './backends.js';
+import type { BundledBackendModule } from './browser/bundle.js';
 
 /**
- * Imports a backend module. A path (absolute, or relative to `cwd`) is
- * imported as a file. A package name is imported as it is, so that it
- * resolves from this harness and shares its `@tensorflow/tfjs-core`, and
- * failing that it is resolved from `cwd`.
+ * Finds the file of a backend module. A path (absolute, or relative to
+ * `cwd`) names the file itself. A package name resolves from this harness
+ * first, so that it shares the harness's `@tensorflow/tfjs-core`, and
+ * failing that from `cwd`.
  */
-export async function importBackendModule(specifier: string, cwd: string = process.cwd()): Promise<Record<string, unknown>> {
+export function resolveBackendModule(specifier: string, cwd: string = process.cwd()): string {
   const path = isAbsolute(specifier) ? specifier : resolve(cwd, specifier);
   if (specifier.startsWith('.') || isAbsolute(specifier) || existsSync(path)) {
     if (!existsSync(path)) {
       throw new Error(`Backend module not found: ${path} (from --backend-module ${specifier}).`);
     }
-    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    return path;
   }
 
   try {
-    return (await import(specifier)) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') {
-      throw error;
-    }
+    return fileURLToPath(import.meta.resolve(specifier));
+  } catch {
+    // Not installed beside the harness; try the caller's folder next.
   }
-  let resolved: string;
   try {
-    resolved = createRequire(resolve(cwd, 'package.json')).resolve(specifier);
+    return createRequire(resolve(cwd, 'package.json')).resolve(specifier);
   } catch {
     throw new Error(`Backend module '${specifier}' not found, neither from the conformance harness nor from ${cwd}. ` +
       'Install the package, or pass a path to the module file.');
   }
-  return (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
+}
+
+/** Imports a backend module and returns its exports. */
+export async function importBackendModule(specifier: string, cwd: string = process.cwd()): Promise<Record<string, unknown>> {
+  return (await import(pathToFileURL(resolveBackendModule(specifier, cwd)).href)) as Record<string, unknown>;
+}
+
+/** Every module loaded by `loadBackendModule`, for bundling into the browser page. */
+const loadedModules: BundledBackendModule[] = [];
+
+/** The backend modules loaded so far, in load order. */
+export function loadedBackendModules(): readonly BundledBackendModule[] {
+  return loadedModules;
 }
 
 /**
@@ -49,7 +59,10 @@ export async function importBackendModule(specifier: string, cwd: string = proce
  * shipped backend.
  */
 export async function loadBackendModule(specifier: string, cwd: string = process.cwd()): Promise<BackendDefinition> {
-  const definition = defineModuleBackend(await importBackendModule(specifier, cwd), specifier);
+  const path = resolveBackendModule(specifier, cwd);
+  const moduleExports = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  const definition = defineModuleBackend(moduleExports, specifier);
   addModuleBackend(definition);
+  loadedModules.push({ specifier, path });
   return definition;
 }

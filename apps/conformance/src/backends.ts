@@ -90,6 +90,11 @@ export function findBackend(name: string): BackendDefinition | undefined {
   return BACKENDS.find((backend) => backend.name === name) ?? moduleBackends.find((backend) => backend.name === name);
 }
 
+/** The backends added with `addModuleBackend`, in the order they were added. */
+export function moduleBackendDefinitions(): readonly BackendDefinition[] {
+  return moduleBackends;
+}
+
 /** Makes a backend from a module known to `findBackend`; throws when its name is taken. */
 export function addModuleBackend(definition: BackendDefinition): void {
   if (findBackend(definition.name)) {

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { loadBackendModule } from './backend_module.js';
+import { loadBackendModule, loadedBackendModules } from './backend_module.js';
 import { BACKENDS, findBackend } from './backends.js';
 import { formatSkipped, runBrowserTargets } from './browser/run_targets.js';
 import { browserTargets, findBrowserTarget, type BrowserTarget } from './browser/targets.js';
@@ -93,7 +93,7 @@ async function main(): Promise<number> {
   for (const name of nodeNames) {
     reports.push(await runConformance({ backend: name, cases, filter: values.filter }));
   }
-  const browser = await runBrowserTargets(targets, { cases, filter: values.filter });
+  const browser = await runBrowserTargets(targets, { cases, filter: values.filter, backendModules: loadedBackendModules() });
   reports.push(...browser.reports);
   if (browser.unavailable) {
     console.log(browser.unavailable);

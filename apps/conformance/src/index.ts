@@ -9,7 +9,7 @@ export {
   type BackendDefinition,
   type Environment,
 } from './backends.js';
-export { importBackendModule, loadBackendModule } from './backend_module.js';
+export { importBackendModule, loadBackendModule, loadedBackendModules, resolveBackendModule } from './backend_module.js';
 export { decodeCases, type CaseFile, type ConformanceCase } from './cases.js';
 export * from './checks.js';
 export { loadCases, CASES_PATH } from './node_cases.js';

@@ -1,9 +1,9 @@
 /**
  * `--backend-module`: the CLI loads a backend it has never seen from a
  * module, runs the whole suite on it, and reports wrong kernels as
- * failures. The fixtures register copies of tfjs' cpu backend: 'cpu-wrong'
- * with kernels that ignore the 'non-target' mode, 'cpu-copy' with the
- * correct cpu kernels.
+ * failures, in Node and in Chromium. The fixtures register copies of tfjs'
+ * cpu backend: 'cpu-wrong' with kernels that ignore the 'non-target' mode,
+ * 'cpu-copy' with the correct cpu kernels.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 
 import { defineModuleBackend } from '../src/backends.js';
+import { chromiumInstalled } from '../src/browser/chromium.js';
 import type { ConformanceReport } from '../src/runner.js';
 
 const appDirectory = resolve(import.meta.dirname, '..');
@@ -96,6 +97,24 @@ describe('--backend-module', () => {
     expect(run.stdout).toContain('Backend module not found');
     expect(run.stdout).toContain('no_such_backend.mjs');
     expect(run.reports).toEqual([]);
+  }, CLI_TIMEOUT_MS);
+});
+
+// Without Chromium the browser run is skipped, except under CI=true, where
+// browser.test.ts fails the run instead.
+describe.skipIf(!chromiumInstalled())('--backend-module in Chromium', () => {
+  test('browser-only module runs in the page', async () => {
+    // Only the 'non-target' reference cases, to keep the Chromium run short; the property checks still run.
+    const run = await runCli(['--backend-module', './cpu_wrong_browser_backend.mjs', '--filter', 'non-target']);
+
+    expect(run.exitCode).toBe(1);
+    expect(run.reports.map((report) => report.backend)).toEqual(['cpu-wrong']);
+    const [report] = run.reports;
+    expect(report.fused).toBe(true);
+    const groups = new Map(report.groups.map((group) => [group.group, group]));
+    expect(groups.get('non-target')?.failed).toBeGreaterThan(0);
+    expect(groups.get('fused-vs-composite')?.failed).toBeGreaterThan(0);
+    expect(groups.get('shift-invariance')?.failed).toBe(0);
   }, CLI_TIMEOUT_MS);
 });
 

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-import { BACKENDS, type BackendDefinition } from '../backends.js';
+import { BACKENDS, findBackend, type BackendDefinition } from '../backends.js';
 import { runRobustness } from '../robustness/index.js';
 import { runConformance } from '../runner.js';
 import { TOLERANCES } from '../tolerances.js';
@@ -15,7 +15,7 @@ import { runWebGPUChecks } from './webgpu_checks.js';
 
 /** The backend definition for a target; for 16-bit targets, one that forces 16-bit textures first. */
 function definitionFor(target: BrowserTarget): BackendDefinition {
-  const definition = BACKENDS.find((backend) => backend.name === target.backend);
+  const definition = findBackend(target.backend);
   if (!definition) {
     throw new Error(`Unknown backend '${target.backend}'. Known backends: ${BACKENDS.map((b) => b.name).join(', ')}.`);
   }

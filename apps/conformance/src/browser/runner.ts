@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import type { ConformanceCase } from '../cases.js';
 import type { CheckResult } from '../checks.js';
 import type { ConformanceReport } from '../runner.js';
-import { bundlePage } from './bundle.js';
+import { PAGE_ENTRY, bundlePage, type BundledBackendModule } from './bundle.js';
 import { launchChromium, type ChromiumSession } from './chromium.js';
 import type { RobustnessReport } from '../robustness/index.js';
 import type { PageApi, PageRobustnessRequest } from './page_api.js';
@@ -33,9 +33,9 @@ export class BrowserRunner {
     readonly pageErrors: string[],
   ) {}
 
-  /** Bundles the page, starts the server and launches Chromium. */
-  static async start(): Promise<BrowserRunner> {
-    const server = await startPageServer(await bundlePage());
+  /** Bundles the page with any backend modules, starts the server and launches Chromium. */
+  static async start(backendModules: readonly BundledBackendModule[] = []): Promise<BrowserRunner> {
+    const server = await startPageServer(await bundlePage(PAGE_ENTRY, backendModules));
     try {
       return new BrowserRunner(await launchChromium(), server, []);
     } catch (error) {
