@@ -16,6 +16,11 @@ export interface BackendDefinition {
   kernelsPackage: string;
   precision: Precision;
   environments: readonly Environment[];
+  /**
+   * Where the benchmark app (`apps/bench`) times this backend, when that
+   * differs from `environments`, the environments of the conformance suite.
+   */
+  benchmarkEnvironments?: readonly Environment[];
   /** Imports the tfjs backend and the kernels, then makes the backend active. */
   activate(): Promise<void>;
 }
@@ -37,6 +42,9 @@ export const wasmBackend: BackendDefinition = {
   kernelsPackage: '@label-smoothing/backend-wasm',
   precision: 'float32',
   environments: ['node'],
+  // In Chromium the page loads tfjs' wasm binaries from its own folder, which
+  // the benchmark's page server provides and the conformance server does not.
+  benchmarkEnvironments: ['node', 'browser'],
   async activate() {
     await import('@tensorflow/tfjs-backend-wasm');
     await import('@label-smoothing/backend-wasm');

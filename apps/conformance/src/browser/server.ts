@@ -15,14 +15,27 @@ const INDEX_HTML = `<!doctype html>
 </html>
 `;
 
+/** A file served at a fixed path beside the page, such as a WebAssembly binary. */
+export interface StaticFile {
+  /** Absolute URL path, such as `/tfjs-backend-wasm-simd.wasm`. */
+  path: string;
+  contentType: string;
+  body: string | Uint8Array;
+}
+
 /**
  * Serves the harness page: `/` is a blank document that loads `/page.js`,
- * the bundled script; `/favicon.ico` is empty. Every other path is 404.
+ * the bundled script; `/favicon.ico` is empty; each of `files` is served at
+ * its path. Every other path is 404.
  */
-export async function startPageServer(pageScript: string): Promise<PageServer> {
+export async function startPageServer(pageScript: string, files: readonly StaticFile[] = []): Promise<PageServer> {
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-    if (path === '/' || path === '/index.html') {
+    const file = files.find((candidate) => candidate.path === path);
+    if (file) {
+      response.writeHead(200, { 'content-type': file.contentType });
+      response.end(file.body);
+    } else if (path === '/' || path === '/index.html') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       response.end(INDEX_HTML);
     } else if (path === '/page.js') {
