@@ -30,8 +30,9 @@ Options:
   --backend-module PATH_OR_PACKAGE
                     load a module that registers kernels for a tfjs backend this
                     harness does not ship, and test that backend; repeat for
-                    several. Without --backend, only these backends run.
-                    docs/adding-a-backend.md says what the module exports
+                    several. A path is relative to the folder npm was run from.
+                    Without --backend, only these backends run.
+                    docs/adding-a-backend.md describes what the module exports
   --browser         run the chosen backends in headless Chromium even when they run in Node
   --filter TEXT     only reference cases whose name contains TEXT
   --out DIR         folder for conformance.json and conformance.md (default: reports)
@@ -69,9 +70,12 @@ async function main(): Promise<number> {
     ...BACKENDS.filter((b) => b.environments.includes('node')).map((b) => b.name),
     ...browserTargets().filter((t) => !findBackend(t.backend)?.environments.includes('node')).map((t) => t.name),
   ];
+  // `npm run conformance` runs this script in the workspace folder; npm sets
+  // INIT_CWD to the folder it was started from, which module paths are relative to.
+  const moduleBaseDirectory = process.env.INIT_CWD ?? process.cwd();
   const moduleNames: string[] = [];
   for (const specifier of values['backend-module'] ?? []) {
-    moduleNames.push((await loadBackendModule(specifier)).name);
+    moduleNames.push((await loadBackendModule(specifier, moduleBaseDirectory)).name);
   }
   const names = [...(values.backend ?? (moduleNames.length > 0 ? [] : defaultNames)), ...moduleNames];
   const nodeNames: string[] = [];

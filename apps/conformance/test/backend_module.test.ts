@@ -35,15 +35,17 @@ interface CliRun {
   reports: ConformanceReport[];
 }
 
-/** Runs the built CLI from the fixtures folder and reads the JSON report it writes. */
+/** Runs the built CLI as `npm run conformance` would from the fixtures folder, and reads the JSON report it writes. */
 async function runCli(args: string[]): Promise<CliRun> {
   const out = mkdtempSync(join(tmpdir(), 'label-smoothing-backend-module-'));
   outDirectories.push(out);
   let exitCode = 0;
   let stdout = '';
   try {
+    // Relative module paths resolve against INIT_CWD, which npm sets to the folder it was started from.
     ({ stdout } = await promisify(execFile)(process.execPath, [cli, ...args, '--out', out], {
-      cwd: join(appDirectory, 'test/fixtures'),
+      cwd: appDirectory,
+      env: { ...process.env, INIT_CWD: join(appDirectory, 'test/fixtures') },
       maxBuffer: 16 * 1024 * 1024,
     }));
   } catch (error) {
