@@ -47,19 +47,27 @@ export const labelSmoothingForward: KernelFunc = ({ inputs, backend, attrs }) =>
   const flatLabels = viewAs(labels, [labels.shape.reduce((a, b) => a * b, 1)]);
   const uniforms = lossUniformValues(layout, kernelAttrs);
   const intermediates = new Intermediates(webgpu);
+  const outputs: TensorInfo[] = [];
 
   try {
     const statistics = intermediates.keep(webgpu.runWebGPUProgram(
       new RowStatisticsProgram(positions, rowLanes(positions, numClasses), kernelAttrs.labelsKind),
       [flatLogits, flatLabels, weight], 'float32', uniforms));
 
-    return OUTPUT_ROWS.map((row): TensorInfo => {
+    for (const row of OUTPUT_ROWS) {
       const output = webgpu.runWebGPUProgram(
         new ExtractStatisticProgram(positions), [statistics], 'float32', [{ type: 'int32', data: [row] }]);
       // The program writes [positions]; the contract's shape has the same
       // row-major order, so the output is relabelled rather than copied.
-      return viewAs(output, positionsShape);
-    });
+      outputs.push(viewAs(output, positionsShape));
+    }
+    return outputs;
+  } catch (error) {
+    // Outputs made before the failure are returned to nobody, so they are released here.
+    for (const output of outputs) {
+      webgpu.disposeData(output.dataId);
+    }
+    throw error;
   } finally {
     intermediates.disposeAll();
   }
