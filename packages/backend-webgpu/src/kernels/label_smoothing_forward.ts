@@ -14,7 +14,7 @@ import { RowStatisticsProgram, STATISTIC_ROW } from '../programs/row_statistics_
 import { lossUniformValues } from '../programs/uniforms.js';
 import { Intermediates, viewAs } from './tensor_views.js';
 
-/** The statistics row of each forward output, in the order of `FORWARD_OUTPUT`. */
+/** Statistics rows of the forward outputs, in the order of `FORWARD_OUTPUT`. */
 const OUTPUT_ROWS: readonly number[] = (() => {
   const rows: number[] = [];
   rows[FORWARD_OUTPUT.losses] = STATISTIC_ROW.losses;
@@ -63,7 +63,7 @@ export const labelSmoothingForward: KernelFunc = ({ inputs, backend, attrs }) =>
     }
     return outputs;
   } catch (error) {
-    // Outputs made before the failure are returned to nobody, so they are released here.
+    // No caller receives the outputs made before the failure, so they are released here.
     for (const output of outputs) {
       webgpu.disposeData(output.dataId);
     }
