@@ -41,9 +41,8 @@ export const wasmBackend: BackendDefinition = {
   name: 'wasm',
   kernelsPackage: '@label-smoothing/backend-wasm',
   precision: 'float32',
-  environments: ['node'],
-  // In Chromium the page loads tfjs' wasm binaries from its own folder, which
-  // the benchmark's page server provides and the conformance server does not.
+  // In Chromium the page server provides tfjs' wasm binaries at the page's root.
+  environments: ['node', 'browser'],
   benchmarkEnvironments: ['node', 'browser'],
   async activate() {
     await import('@tensorflow/tfjs-backend-wasm');

@@ -12,7 +12,7 @@ import { PAGE_ENTRY, bundlePage, type BundledBackendModule } from './bundle.js';
 import { launchChromium, type ChromiumSession } from './chromium.js';
 import type { RobustnessReport } from '../robustness/index.js';
 import type { PageApi, PageRobustnessRequest } from './page_api.js';
-import { startPageServer, type PageServer } from './server.js';
+import { startPageServer, tfjsWasmBinaries, type PageServer } from './server.js';
 import type { BrowserTarget } from './targets.js';
 
 /** SwiftShader compiles every shader on the CPU, so a whole suite can take minutes. */
@@ -35,7 +35,7 @@ export class BrowserRunner {
 
   /** Bundles the page with any backend modules, starts the server and launches Chromium. */
   static async start(backendModules: readonly BundledBackendModule[] = []): Promise<BrowserRunner> {
-    const server = await startPageServer(await bundlePage(PAGE_ENTRY, backendModules));
+    const server = await startPageServer(await bundlePage(PAGE_ENTRY, backendModules), tfjsWasmBinaries());
     try {
       return new BrowserRunner(await launchChromium(), server, []);
     } catch (error) {

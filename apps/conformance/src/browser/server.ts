@@ -1,5 +1,8 @@
+import { readFileSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 
 /** A page server on 127.0.0.1 with an ephemeral port; `close` it in a `finally`. */
 export interface PageServer {
@@ -21,6 +24,18 @@ export interface StaticFile {
   path: string;
   contentType: string;
   body: string | Uint8Array;
+}
+
+/**
+ * Lists tfjs' own wasm binaries, to be served at the page's root: in a
+ * bundled module script tfjs-backend-wasm 4.22 looks for them relative to
+ * the page's URL, so the page needs no `setWasmPaths` call.
+ */
+export function tfjsWasmBinaries(): StaticFile[] {
+  const directory = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
+  return readdirSync(directory)
+    .filter((name) => name.endsWith('.wasm'))
+    .map((name) => ({ path: `/${name}`, contentType: 'application/wasm', body: readFileSync(join(directory, name)) }));
 }
 
 /**
