@@ -48,7 +48,7 @@ export async function importBackendModule(specifier: string, cwd: string = proce
 /** Every module loaded by `loadBackendModule`, for bundling into the browser page. */
 const loadedModules: BundledBackendModule[] = [];
 
-/** The backend modules loaded so far, in load order. */
+/** Returns the backend modules loaded so far, in load order. */
 export function loadedBackendModules(): readonly BundledBackendModule[] {
   return loadedModules;
 }

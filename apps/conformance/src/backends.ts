@@ -97,7 +97,7 @@ export function findBackend(name: string): BackendDefinition | undefined {
   return BACKENDS.find((backend) => backend.name === name) ?? moduleBackends.find((backend) => backend.name === name);
 }
 
-/** The backends added with `addModuleBackend`, in the order they were added. */
+/** Returns the backends added with `addModuleBackend`, in the order they were added. */
 export function moduleBackendDefinitions(): readonly BackendDefinition[] {
   return moduleBackends;
 }

@@ -7,7 +7,7 @@ const WORKGROUP_SIZE = 64;
  * its own `[positions]` tensor, because a tfjs WebGPU program writes exactly
  * one output buffer and the forward kernel returns four tensors.
  *
- * Compiled-program key: the source is fixed; the row (`statistic`) and the
+ * Compiled-program key: the source is fixed. The row (`statistic`) and the
  * number of positions (`size`) are uniforms, so the four copies of a call,
  * and every later call, share one compiled program.
  */

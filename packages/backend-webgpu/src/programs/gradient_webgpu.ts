@@ -10,10 +10,10 @@ import { LOSS_HELPERS, LOSS_UNIFORMS } from './uniforms.js';
  *
  *     dy · ((Σ_k w_k q_k) · p_c - w_c q_c),   p_c = exp(x_c - maxLogit - shiftedLogSumExp)
  *
- * The lanes of a row (see `RowLanes`) first sum the row's target mass: for
- * index labels `Σ w`, from which the mass is `a·w_y + b·(Σ w - k·w_y)` (see
- * `LOSS_HELPERS`); for probability labels `Σ w_c q_c`. Then each lane
- * writes its classes. Ignored positions get exactly 0 whatever their `dy`,
+ * The lanes of a row (see `RowLanes`) first sum the row's target mass. For
+ * index labels they sum `Σ w`, and the mass is `a·w_y + b·(Σ w - k·w_y)` (see
+ * `LOSS_HELPERS`). For probability labels they sum `Σ w_c q_c`. Then each
+ * lane writes its classes. Ignored positions get exactly 0 whatever their `dy`,
  * positions whose label is not a class index get NaN, and rows with a NaN
  * `shiftedLogSumExp` get NaN; that last test is explicit because `exp(NaN)`
  * is not NaN on every GPU.

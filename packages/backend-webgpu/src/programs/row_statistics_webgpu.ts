@@ -25,7 +25,7 @@ export const STATISTIC_ROW = { losses: 0, maxLogit: 1, shiftedLogSumExp: 2, targ
  * For index labels the second read sums `w_c` and `w_c (m - x_c)` (without
  * the label's class in `'non-target'` mode), and the label's own `(1 - ε)`
  * term is added once per row. Ignored positions get 0 in all four outputs
- * and read no logits; a label that is neither a class index nor the ignore
+ * and read no logits. A label that is neither a class index nor the ignore
  * index gives NaN in all four.
  *
  * Inputs, all flat: `logits` `[outer * C * inner]`; `labels` int32

@@ -10,7 +10,7 @@ export interface ProgramUniform {
  * WGSL declaration of the uniforms every loss program reads, appended by
  * tfjs to its own `Uniforms` struct. Sizes, smoothing and ignore index are
  * uniforms rather than constants in the source, so one compiled program
- * serves every C, ε, smoothing mode and ignore index; the source differs
+ * serves every C, ε, smoothing mode and ignore index. The source differs
  * only by what the program's `shaderKey` names.
  *
  * - `outerSize`, `numClasses`, `innerSize`: `classAxisLayout` of the logits;
@@ -65,9 +65,9 @@ export function lossUniformValues(layout: ClassAxisLayout, attrs: LabelSmoothing
  *
  * `accurateExp(y)` is `exp(y)` for `y <= 0` (and -Infinity), with the
  * argument first reduced to `|r| <= ln 2 / 2` as `y = k·ln 2 + r`. WGSL allows
- * `exp` an error of `3 + 2·|y|` ULP, about 1e-6 relative at `y = -8`
- * (SwiftShader comes close to that bound), which is the float32 tolerance of
- * a gradient entry; after the reduction the bound is about 4 ULP. `ln 2` is
+ * `exp` an error of `3 + 2·|y|` ULP, about 1e-6 relative at `y = -8`, which
+ * is the float32 tolerance of a gradient entry, and SwiftShader comes close
+ * to that bound. After the reduction the bound is about 4 ULP. `ln 2` is
  * split into a short high part and a low part (as in Cephes' `expf`), so
  * `k·ln2High` is exact. Arguments below -104 give 0, the float32 result, and
  * keep `k` finite. The argument must not be NaN.
