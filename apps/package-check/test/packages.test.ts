@@ -31,6 +31,7 @@ const BACKEND_PACKAGES: BackendPackage[] = [
   { workspace: 'backend-cpu', backendName: 'cpu', tfjsBackend: '@tensorflow/tfjs-backend-cpu', check: 'train' },
   { workspace: 'backend-wasm', backendName: 'wasm', tfjsBackend: '@tensorflow/tfjs-backend-wasm', check: 'train' },
   { workspace: 'backend-webgl', backendName: 'webgl', tfjsBackend: '@tensorflow/tfjs-backend-webgl', check: 'register' },
+  { workspace: 'backend-webgpu', backendName: 'webgpu', tfjsBackend: '@tensorflow/tfjs-backend-webgpu', check: 'register' },
 ];
 
 // PyTorch 1.13, float64: F.cross_entropy([[2, 0.5, -1], [0, 3, 1], [1, 1, 1]],
