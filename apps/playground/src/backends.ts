@@ -29,7 +29,7 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 export interface BackendStatus {
   name: BackendName;
   available: boolean;
-  /** Why the backend is unavailable, or an empty string when it is available. */
+  /** Error message of the failed initialization, or an empty string when the backend is available. */
   reason: string;
 }
 
@@ -41,7 +41,7 @@ setWasmPaths({
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
 });
 
-/** Initializes each backend in turn and reports which ones work; leaves `cpu` active. */
+/** Initializes each backend in turn and reports which ones work. Leaves `cpu` active. */
 export async function probeBackends(): Promise<BackendStatus[]> {
   const statuses: BackendStatus[] = [];
   for (const name of BACKEND_NAMES) {

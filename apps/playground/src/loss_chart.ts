@@ -37,7 +37,7 @@ export function renderLossChart(losses: readonly number[], batchesPerEpoch: numb
     parts.push(`<line class="epoch-boundary" x1="${x(boundary)}" x2="${x(boundary)}" y1="${TOP}" y2="${TOP + plotHeight}" stroke="#ccc" stroke-dasharray="4 3"/>`);
   }
   parts.push(
-    `<text x="${LEFT + plotWidth / 2}" y="${HEIGHT - 12}" text-anchor="middle">batch (${losses.length} so far)</text>`,
+    `<text x="${LEFT + plotWidth / 2}" y="${HEIGHT - 12}" text-anchor="middle">batch (${losses.length} so far; dashed lines separate epochs)</text>`,
     `<text x="14" y="${TOP + plotHeight / 2}" text-anchor="middle" transform="rotate(-90 14 ${TOP + plotHeight / 2})">loss</text>`,
   );
   const points = losses

@@ -80,7 +80,7 @@ describeInBrowser(suiteName, () => {
     }
   });
 
-  it('trains on cpu with ε 0.1 and draws both charts', async () => {
+  it('cpu training draws both charts', async () => {
     const { url, server } = await serveDirectory(outDir);
     const chromium = await launchChromium();
     try {
@@ -164,6 +164,59 @@ describeInBrowser(suiteName, () => {
         // A drawn chart has axes, labels and a line; an empty area has none.
         expect(ink, `non-white pixels in #${id}`).toBeGreaterThan(2000);
       }
+    } finally {
+      await chromium.close();
+      await new Promise<void>((done) => server.close(() => done()));
+    }
+  });
+
+  // A short run per backend: each must train with its fused kernels and
+  // report finite numbers. Unavailable backends are skipped, because the page
+  // disables them.
+  it('other backends train in page', async () => {
+    const { url, server } = await serveDirectory(outDir);
+    const chromium = await launchChromium();
+    try {
+      const page = await chromium.context.newPage();
+      page.setDefaultTimeout(90_000);
+      const pageErrors: string[] = [];
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      await page.goto(url);
+      await page.waitForSelector('#train:not([disabled])');
+
+      for (const name of ['wasm', 'webgl', 'webgpu']) {
+        const available = await page.locator(`#backend-status li[data-backend="${name}"]`).getAttribute('data-available');
+        if (available !== 'true') {
+          console.log(`playground ${name}: unavailable in this Chromium, not trained`);
+          continue;
+        }
+        await page.selectOption('#backend', name);
+        await page.fill('#smoothing', '0.2');
+        await page.fill('#train-size', '300');
+        await page.fill('#epochs', '1');
+        await page.fill('#batch-size', '32');
+        // Clears the previous run's "done", so the wait below sees this run's result.
+        await page.locator('#results').evaluate((results) => results.setAttribute('data-state', 'idle'));
+        await page.click('#train');
+        await page.waitForSelector('#results[data-state="done"], #results[data-state="error"]', { state: 'attached' });
+
+        const results = page.locator('#results');
+        expect(await results.getAttribute('data-state'), (await page.locator('#status').textContent()) ?? '').toBe('done');
+        expect(await results.getAttribute('data-backend')).toBe(name);
+        const firstLoss = Number(await results.getAttribute('data-first-loss'));
+        const lastLoss = Number(await results.getAttribute('data-last-loss'));
+        const testAccuracy = Number(await results.getAttribute('data-test-accuracy'));
+        const seconds = Number(await results.getAttribute('data-seconds'));
+        console.log(`playground ${name} ε 0.2, 300 digits, 1 epoch: ${seconds.toFixed(1)} s, loss ${firstLoss.toFixed(3)} → ${lastLoss.toFixed(3)}, test accuracy ${testAccuracy.toFixed(3)}`);
+
+        // 300 digits in batches of 32 is 10 batches.
+        expect(await results.getAttribute('data-batch-count')).toBe('10');
+        expect(Number.isFinite(firstLoss)).toBe(true);
+        expect(lastLoss).toBeLessThan(firstLoss);
+        expect(testAccuracy).toBeGreaterThan(0.2);
+        expect(await page.locator('#reliability g.series').getAttribute('data-smoothing')).toBe('0.2');
+      }
+      expect(pageErrors).toEqual([]);
     } finally {
       await chromium.close();
       await new Promise<void>((done) => server.close(() => done()));
