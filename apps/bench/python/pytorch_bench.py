@@ -107,7 +107,11 @@ def measure(request, threads):
                     except RuntimeError as error:
                         record["skipped"] = f"failed: {str(error).splitlines()[0]}"
                 if record["skipped"]:
-                    forward_over_budget = forward_over_budget or (pass_name == "forward" and not record["skipped"].startswith("failed"))
+                    over_budget = not record["skipped"].startswith("failed")
+                    forward_over_budget = forward_over_budget or (pass_name == "forward" and over_budget)
+                    if over_budget and record["warmupMs"]:
+                        # A warm-up that ran over budget still predicts larger shapes.
+                        rates[(pass_name, kind)] = (record["warmupMs"][-1] / elements, spec)
                     log(f"pytorch {threads} thread(s) {format_shape(spec)} {pass_name}: skipped: {record['skipped']}")
                 else:
                     timing = record["timing"]
@@ -119,12 +123,12 @@ def measure(request, threads):
 
 def entry(group, spec, threads, pass_name, skipped=None):
     return {"group": group["name"], "threads": threads, "pass": pass_name, "spec": spec,
-            "timing": None, "loss": None, "skipped": skipped}
+            "timing": None, "warmupMs": [], "loss": None, "skipped": skipped}
 
 
 def run_measurement(record, pass_name, logits, labels, request):
     budget = request["budgetMs"]
-    warmup = []
+    warmup = record["warmupMs"]
     for run in range(max(1, request["warmupRuns"])):
         ms, _ = time_call(pass_name, logits, labels, request["smoothing"])
         warmup.append(ms)
@@ -143,8 +147,7 @@ def run_measurement(record, pass_name, logits, labels, request):
         ms, loss = time_call(pass_name, logits, labels, request["smoothing"])
         runs.append(ms)
         record["loss"] = loss
-    record["timing"] = {"medianMs": statistics.median(runs), "minMs": min(runs), "maxMs": max(runs),
-                        "runsMs": runs, "warmupMs": warmup}
+    record["timing"] = {"medianMs": statistics.median(runs), "minMs": min(runs), "maxMs": max(runs), "runsMs": runs}
 
 
 def cpu_capability():

@@ -13,7 +13,7 @@ import { runBrowserBackends } from './browser/run_browser.js';
 import type { BackendRequest, BackendResult } from './measure/types.js';
 import { runNodeBackend } from './node/run_node.js';
 import { SMOOTHING, helpText, parseOptions, type BenchOptions } from './options.js';
-import { TABLE_GROUP, backendGroups, scalingPlan, type ScalingPlan } from './plan.js';
+import { GOAL_SHAPES, TABLE_GROUP, backendGroups, scalingPlan, type ScalingPlan } from './plan.js';
 import { runPytorch, type PytorchResult } from './pytorch/run_pytorch.js';
 import { scalingCharts, type ChartFile } from './report/charts.js';
 import { writeSection } from './report/docs_file.js';
@@ -32,7 +32,7 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-/** The output folder: `--out` relative to where npm was started, or the mode's default. */
+/** Returns the output folder: `--out` relative to where npm was started, or the mode's default. */
 function outputDirectory(options: BenchOptions): string {
   if (options.out !== undefined) {
     return resolve(process.env.INIT_CWD ?? process.cwd(), options.out);
@@ -49,6 +49,11 @@ function request(target: BenchTarget, options: BenchOptions, scaling: ScalingPla
     runs: options.runs,
     warmupRuns: options.warmupRuns,
     budgetMs: options.budgetMs,
+    // The goals get their own budget once per backend, in its first
+    // environment, because a second one runs the same kernels on the same CPU.
+    goalShapes: target.primary ? [...GOAL_SHAPES] : [],
+    goalBudgetMs: options.goalBudgetMs,
+    groupTimeLimitMs: options.groupTimeLimitS * 1000,
     smoothing: SMOOTHING,
   };
 }
@@ -142,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
   const { backends, pytorch } = await measureAll(options, targets, scaling);
   machine.loadAverageEnd = currentLoadAverage();
 
-  const groupsOf = (result: BackendResult) => request({ backend: result.backend, environment: result.environment }, options, scaling).groups;
+  const groupsOf = (result: BackendResult) => request({ backend: result.backend, environment: result.environment, primary: false }, options, scaling).groups;
   const rows = resultRows(backends, groupsOf, pytorch, pytorchGroups(options, scaling));
   const results: BenchResults = {
     formatVersion: 1,
@@ -151,7 +156,16 @@ async function main(argv: string[]): Promise<number> {
     quick: options.quick,
     machine,
     versions: collectVersions(backends, pytorch),
-    settings: { runs: options.runs, warmupRuns: options.warmupRuns, budgetMs: options.budgetMs, smoothing: SMOOTHING, reduction: 'mean', labels: 'index' },
+    settings: {
+      runs: options.runs,
+      warmupRuns: options.warmupRuns,
+      budgetMs: options.budgetMs,
+      goalBudgetMs: options.goalBudgetMs,
+      groupTimeLimitS: options.groupTimeLimitS,
+      smoothing: SMOOTHING,
+      reduction: 'mean',
+      labels: 'index',
+    },
     shapes: options.shapes,
     scaling: scaling ?? null,
     backends,

@@ -1,6 +1,7 @@
 /** Command-line options of `npm run bench`, their defaults and the help text. */
 import { parseArgs } from 'node:util';
 
+import { GOAL_SHAPES } from './plan.js';
 import { DEFAULT_SHAPES, QUICK_SHAPES, parseShapeList, shapeKey, type ShapeSpec } from './shapes.js';
 
 export interface BenchOptions {
@@ -10,6 +11,8 @@ export interface BenchOptions {
   runs: number;
   warmupRuns: number;
   budgetMs: number;
+  goalBudgetMs: number;
+  groupTimeLimitS: number;
   shapes: ShapeSpec[];
   scaling: boolean;
   pytorch: boolean;
@@ -24,9 +27,22 @@ export const SMOOTHING = 0.1;
 export const DEFAULT_RUNS = 5;
 export const DEFAULT_WARMUP_RUNS = 1;
 /** Per-run budget of the full run; see `measureGroup` for how measurements over it are skipped. */
-export const DEFAULT_BUDGET_MS = 8000;
+export const DEFAULT_BUDGET_MS = 5000;
 /** Per-run budget of `--quick`, whose one shape takes well under a second everywhere. */
 export const QUICK_BUDGET_MS = 5000;
+/**
+ * Per-run budget of the fused kernels and the tfjs baseline at the goal
+ * shapes, where the goals need the baseline's time even on slow backends
+ * (the cpu baseline's forward+backward at [512, 32000] takes several seconds).
+ */
+export const DEFAULT_GOAL_BUDGET_MS = 25_000;
+/**
+ * Wall-time limit of each backend's table shapes and of each of its scaling
+ * sweeps in the full run. With the six targets registered now, it keeps a
+ * full run near 20 minutes on 2 cores. `--quick` has no effective limit.
+ */
+export const DEFAULT_GROUP_TIME_LIMIT_S = 120;
+export const QUICK_GROUP_TIME_LIMIT_S = 3600;
 
 /** Returns the help text; `targets` lists where each registered backend runs, such as `cpu@node`. */
 export function helpText(targets: readonly string[]): string {
@@ -55,6 +71,15 @@ Options:
   --budget-ms MS     time budget per run in milliseconds: a measurement that is
                      predicted or found to take longer is skipped with its reason
                      (default ${DEFAULT_BUDGET_MS}; ${QUICK_BUDGET_MS} with --quick)
+  --goal-budget-ms MS
+                     the budget per run of forward+backward of the fused
+                     kernels and the tfjs baseline at the goal shapes
+                     ${GOAL_SHAPES.map(shapeKey).join(' and ')}, in the first environment each
+                     backend is registered for (default ${DEFAULT_GOAL_BUDGET_MS}; never below --budget-ms)
+  --time-limit-s S   wall-time limit in seconds of each backend's table shapes
+                     and of each of its scaling sweeps: measurements not
+                     started by then are skipped with that reason, except the
+                     goal measurements (default ${DEFAULT_GROUP_TIME_LIMIT_S}; ${QUICK_GROUP_TIME_LIMIT_S} with --quick)
   --shapes LIST      comma-separated logits shapes: dimensions joined by x, and
                      :AXIS when the classes are not on the last axis
                      (default ${DEFAULT_SHAPES.map(shapeKey).join(',')})
@@ -84,6 +109,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       runs: { type: 'string' },
       warmup: { type: 'string' },
       'budget-ms': { type: 'string' },
+      'goal-budget-ms': { type: 'string' },
+      'time-limit-s': { type: 'string' },
       shapes: { type: 'string', multiple: true },
       'skip-scaling': { type: 'boolean', default: false },
       'skip-pytorch': { type: 'boolean', default: false },
@@ -103,6 +130,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     runs: positiveInteger('runs', values.runs ?? String(DEFAULT_RUNS), 5),
     warmupRuns: positiveInteger('warmup', values.warmup ?? String(DEFAULT_WARMUP_RUNS), 1),
     budgetMs: positiveInteger('budget-ms', values['budget-ms'] ?? String(quick ? QUICK_BUDGET_MS : DEFAULT_BUDGET_MS), 1),
+    goalBudgetMs: positiveInteger('goal-budget-ms', values['goal-budget-ms'] ?? String(DEFAULT_GOAL_BUDGET_MS), 1),
+    groupTimeLimitS: positiveInteger('time-limit-s', values['time-limit-s'] ?? String(quick ? QUICK_GROUP_TIME_LIMIT_S : DEFAULT_GROUP_TIME_LIMIT_S), 1),
     shapes,
     scaling: !(values['skip-scaling'] ?? false),
     pytorch: !(values['skip-pytorch'] ?? false),

@@ -4,6 +4,15 @@ import type { ShapeSpec } from './shapes.js';
 
 const ALL_IMPLEMENTATIONS: TfjsImplementation[] = ['fused', 'composite', 'tfjs'];
 
+/** The shapes the speed goals name: forward+backward of the fused kernels against the tfjs baseline. */
+export const GOAL_SHAPES: readonly ShapeSpec[] = [
+  { shape: [4096, 1000], classAxis: -1 },
+  { shape: [512, 32000], classAxis: -1 },
+];
+
+/** The implementations the goals compare, which get the goal budget at the goal shapes. */
+export const GOAL_IMPLEMENTATIONS: TfjsImplementation[] = ['fused', 'tfjs'];
+
 /** Classes of the rows sweep and rows of the classes sweep. */
 export interface ScalingPlan {
   rows: ShapeSpec[];
@@ -19,10 +28,10 @@ function powersOfTwo(from: number, to: number): number[] {
 }
 
 /**
- * Scaling sweeps of the full run: rows 16 to 2048 at 1000 classes, and
- * classes 64 to 8192 at 128 rows, eight sizes over more than two orders of
- * magnitude each, at most 2M logits so that the slow implementations finish.
- * `--quick` sweeps three small sizes each.
+ * Returns the scaling sweeps. The full run sweeps rows 8 to 1024 at 1000
+ * classes and classes 32 to 4096 at 256 rows: eight sizes over more than two
+ * orders of magnitude each. They stop near 1M logits, so that the slow
+ * implementations finish. `--quick` sweeps three small sizes each.
  */
 export function scalingPlan(quick: boolean): ScalingPlan {
   if (quick) {
@@ -32,8 +41,8 @@ export function scalingPlan(quick: boolean): ScalingPlan {
     };
   }
   return {
-    rows: powersOfTwo(16, 2048).map((rows) => ({ shape: [rows, 1000], classAxis: -1 })),
-    classes: powersOfTwo(64, 8192).map((classes) => ({ shape: [128, classes], classAxis: -1 })),
+    rows: powersOfTwo(8, 1024).map((rows) => ({ shape: [rows, 1000], classAxis: -1 })),
+    classes: powersOfTwo(32, 4096).map((classes) => ({ shape: [256, classes], classAxis: -1 })),
   };
 }
 
@@ -41,9 +50,9 @@ export const TABLE_GROUP = 'table';
 export const SCALING_ROWS_GROUP = 'scaling-rows';
 export const SCALING_CLASSES_GROUP = 'scaling-classes';
 
-/** The groups of one backend: the table's shapes, and the sweeps when `scaling` is given. */
+/** Returns the groups of one backend: the table's shapes, and the sweeps when `scaling` is given. */
 export function backendGroups(shapes: ShapeSpec[], scaling: ScalingPlan | undefined): ShapeGroup[] {
-  const groups: ShapeGroup[] = [{ name: TABLE_GROUP, shapes, implementations: ALL_IMPLEMENTATIONS }];
+  const groups: ShapeGroup[] = [{ name: TABLE_GROUP, shapes, implementations: ALL_IMPLEMENTATIONS, goalImplementations: GOAL_IMPLEMENTATIONS }];
   if (scaling) {
     groups.push({ name: SCALING_ROWS_GROUP, shapes: scaling.rows, implementations: ALL_IMPLEMENTATIONS });
     groups.push({ name: SCALING_CLASSES_GROUP, shapes: scaling.classes, implementations: ALL_IMPLEMENTATIONS });

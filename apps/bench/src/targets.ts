@@ -1,31 +1,38 @@
 /**
- * Where each registered backend is measured. A backend joins the benchmark
- * through its entry in the conformance harness's `BACKENDS`: it runs in
- * every environment of its `benchmarkEnvironments`, or else of its
- * `environments`.
+ * Benchmark targets: the registered backends and the environments they run
+ * in. A backend joins the benchmark through its entry in the conformance
+ * harness's `BACKENDS`. It runs in every environment of its
+ * `benchmarkEnvironments`, or else of its `environments`.
  */
 import { BACKENDS, type Environment } from '@label-smoothing/conformance/backends';
 
 export interface BenchTarget {
   backend: string;
   environment: Environment;
+  /**
+   * Whether this is the first environment the backend is registered for.
+   * Only there do the goal measurements get the goal budget, since a second
+   * environment runs the same kernels on the same CPU.
+   */
+  primary: boolean;
 }
 
-/** Every target, Node ones first, in the registry's order. */
+/** Returns every target, Node ones first, in the registry's order. */
 export function allTargets(): BenchTarget[] {
   const targets: BenchTarget[] = [];
   for (const environment of ['node', 'browser'] as const) {
     for (const definition of BACKENDS) {
-      if ((definition.benchmarkEnvironments ?? definition.environments).includes(environment)) {
-        targets.push({ backend: definition.name, environment });
+      const environments = definition.benchmarkEnvironments ?? definition.environments;
+      if (environments.includes(environment)) {
+        targets.push({ backend: definition.name, environment, primary: environments[0] === environment });
       }
     }
   }
   return targets;
 }
 
-/** A target's name in tables and logs, such as `wasm in Node` or `webgl in Chromium`. */
-export function targetLabel(target: BenchTarget): string {
+/** Returns a target's name in tables and logs, such as `wasm in Node` or `webgl in Chromium`. */
+export function targetLabel(target: Pick<BenchTarget, 'backend' | 'environment'>): string {
   return `${target.backend} in ${target.environment === 'node' ? 'Node' : 'Chromium'}`;
 }
 

@@ -42,7 +42,7 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
   });
 }
 
-/** The Markdown tables of a document: each a list of rows, each a list of trimmed cells. */
+/** Splits the Markdown tables of a document into rows of trimmed cells. */
 function markdownTables(markdown: string): string[][][] {
   const tables: string[][][] = [];
   let current: string[][] | undefined;
@@ -253,8 +253,11 @@ describe('command line', () => {
   });
 
   test('selects a backend in one environment', () => {
-    expect(selectTargets(['wasm@browser'])).toEqual([{ backend: 'wasm', environment: 'browser' }]);
-    expect(selectTargets(['wasm'])).toEqual([{ backend: 'wasm', environment: 'node' }, { backend: 'wasm', environment: 'browser' }]);
+    expect(selectTargets(['wasm@browser'])).toEqual([{ backend: 'wasm', environment: 'browser', primary: false }]);
+    expect(selectTargets(['wasm'])).toEqual([
+      { backend: 'wasm', environment: 'node', primary: true },
+      { backend: 'wasm', environment: 'browser', primary: false },
+    ]);
   });
 
   test('rejects an unknown backend', () => {

@@ -17,7 +17,7 @@ declare global {
   }
 }
 
-/** The renderer behind WebGL2 in this browser, such as SwiftShader, or why it is unknown. */
+/** Returns the renderer behind WebGL2 in this browser, such as SwiftShader, or why it is unknown. */
 function webglRenderer(): string {
   const gl = document.createElement('canvas').getContext('webgl2');
   if (!gl) {

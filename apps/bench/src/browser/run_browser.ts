@@ -39,7 +39,7 @@ function failedResult(request: BackendRequest, reason: string): BackendResult {
 
 /**
  * Measures each requested backend in its own page of one headless Chromium.
- * Without Chromium, every result says how to install it.
+ * Without Chromium, every result explains how to install it.
  */
 export async function runBrowserBackends(requests: readonly BackendRequest[], log: (line: string) => void): Promise<BackendResult[]> {
   if (requests.length === 0) {

@@ -13,7 +13,7 @@ export interface ShapeInputs {
   logits: tf.Tensor;
   /** int32 class indices, the logits' shape without the class axis. */
   labels: tf.Tensor;
-  /** float32 one-hot labels, classes last, for `tf.losses.softmaxCrossEntropy`; only when that implementation runs. */
+  /** float32 `[positions, C]` one-hot labels for `tf.losses.softmaxCrossEntropy`; only when that implementation runs. */
   oneHot?: tf.Tensor;
 }
 
@@ -56,18 +56,23 @@ export function createInputs(spec: ShapeSpec, withOneHot: boolean): ShapeInputs 
   }
   // oneHot is built as int32 and cast: the wasm OneHot kernel of tfjs 4.22
   // writes int32 bits into a float32 output when asked for float32.
-  const oneHot = tf.tidy(() => tf.cast(tf.oneHot(labels, sizes.classes), 'float32'));
+  const oneHot = tf.tidy(() => tf.cast(tf.oneHot(tf.reshape(labels, [sizes.positions]), sizes.classes), 'float32'));
   return { logits, labels, oneHot };
 }
 
 /**
  * Returns the loss of one implementation with smoothing ε and the `'mean'`
- * reduction. `tf.losses.softmaxCrossEntropy` takes classes on the last axis,
- * so for another class axis its loss transposes the logits first, inside the
- * measured call, as a caller with `[N, C, ...]` logits would have to.
+ * reduction.
+ *
+ * `tf.losses.softmaxCrossEntropy` gets `[positions, C]` logits and one-hot
+ * labels: it takes the classes on the last axis, and in tfjs 4.22 it
+ * smooths with `shape[1]` as the class count, which is C only for rank 2. So
+ * its loss reshapes the logits to that view inside the measured call,
+ * transposing them first when the classes are not last, as a caller with
+ * such logits would have to.
  */
 export function lossFunction(implementation: TfjsImplementation, spec: ShapeSpec, inputs: ShapeInputs, smoothing: number): LossFunction {
-  const { axis } = shapeSizes(spec);
+  const { axis, positions, classes } = shapeSizes(spec);
   if (implementation === 'fused' || implementation === 'composite') {
     const options = { smoothing, classAxis: axis, reduction: 'mean' as const };
     return (logits) => labelSmoothingCrossEntropyWith(implementation, logits, inputs.labels, options) as tf.Scalar;
@@ -82,7 +87,8 @@ export function lossFunction(implementation: TfjsImplementation, spec: ShapeSpec
   const permutation = [...Array(rank).keys()].filter((dimension) => dimension !== axis).concat(axis);
   return (logits) => {
     const channelsLast = classesLast ? logits : tf.transpose(logits, permutation);
-    return tf.losses.softmaxCrossEntropy(oneHot, channelsLast, undefined, smoothing, tf.Reduction.MEAN) as tf.Scalar;
+    const matrix = tf.reshape(channelsLast, [positions, classes]);
+    return tf.losses.softmaxCrossEntropy(oneHot, matrix, undefined, smoothing, tf.Reduction.MEAN) as tf.Scalar;
   };
 }
 

@@ -3,7 +3,7 @@
  * tfjs 4.22 backend (cpu, wasm, webgl, webgpu) keeps its tensor data in a
  * tfjs-core `DataStorage`, which the engine and the kernels, including their
  * internal intermediates, write with `set` and release with `delete`. The
- * tracker wraps those two methods for the duration of a call, so it sees
+ * tracker wraps those two methods for the duration of a call, so it counts
  * every allocation, also those that `tf.memory()` misses because they never
  * become engine tensors.
  */
@@ -53,7 +53,7 @@ function entryBytes(entry: unknown): number {
   return 0;
 }
 
-/** The byte length of the backend's WebAssembly heap, for backends built on emscripten (the wasm backend). */
+/** Returns the byte length of the backend's WebAssembly heap, for backends built on emscripten (the wasm backend). */
 function heapBytes(backend: tf.KernelBackend): number | undefined {
   const module = (backend as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
   return module?.HEAPU8?.buffer.byteLength;

@@ -28,10 +28,15 @@ export type Logger = (line: string) => void;
  */
 const FIRST_RUN_ALLOWANCE = 3;
 
-/** Reads one element of a tensor, which waits for the work that produces it to finish on GPU backends. */
+/**
+ * Reads one element of a tensor, which waits for the work that produces it
+ * to finish on GPU backends. It gathers the element instead of slicing it,
+ * because the tfjs 4.22 wasm Slice kernel copies its whole input into
+ * JavaScript first (16 MB for a [4096, 1000] gradient).
+ */
 function readFirstElement(tensor: tf.Tensor): number {
-  const corner = tensor.rank === 0 ? tensor : tf.slice(tensor, new Array(tensor.rank).fill(0), new Array(tensor.rank).fill(1));
-  return corner.dataSync()[0];
+  const element = tensor.rank === 0 ? tensor : tf.gather(tf.reshape(tensor, [-1]), [0]);
+  return element.dataSync()[0];
 }
 
 /**
@@ -54,8 +59,13 @@ function timeCall(loss: LossFunction, logits: tf.Tensor, pass: Pass): { ms: numb
   return { ms: performance.now() - start, loss: value };
 }
 
-/** Runs one call with memory tracking; outputs are read only after tracking stops. */
-function measureMemoryCall(loss: LossFunction, logits: tf.Tensor, pass: Pass): Pick<Measurement, 'memory' | 'loss'> {
+/**
+ * Runs one call with memory tracking, timed like `timeCall`. The outputs are
+ * read only after tracking stops, so reading them back (which on webgl
+ * allocates a download texture) does not count.
+ */
+function trackedCall(loss: LossFunction, logits: tf.Tensor, pass: Pass): { ms: number } & Required<Pick<Measurement, 'memory' | 'loss'>> {
+  const start = performance.now();
   const { result: outputs, memory } = trackMemory(() => tf.tidy(() => {
     if (pass === 'forward') {
       return [loss(logits)];
@@ -63,9 +73,13 @@ function measureMemoryCall(loss: LossFunction, logits: tf.Tensor, pass: Pass): P
     const { value, grad } = tf.valueAndGrad(loss)(logits);
     return [value, grad];
   }));
-  const lossValue = outputs[0].dataSync()[0];
+  if (outputs.length > 1) {
+    readFirstElement(outputs[1]);
+  }
+  const lossValue = readFirstElement(outputs[0]);
+  const ms = performance.now() - start;
   tf.dispose(outputs);
-  return { memory, loss: lossValue };
+  return { ms, memory, loss: lossValue };
 }
 
 /** Milliseconds per logit of an earlier measurement, used to predict larger shapes. */
@@ -78,6 +92,23 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
 
+/**
+ * Whether a measurement is one the performance goals compare: the
+ * forward+backward pass of a goal implementation at a goal shape. These get
+ * `goalBudgetMs` per run, so that the goals get measured even where the
+ * baseline is slow, and the group's time limit does not skip them.
+ */
+function isGoalMeasurement(group: ShapeGroup, spec: ShapeSpec, implementation: TfjsImplementation, pass: Pass, request: BackendRequest): boolean {
+  return pass === 'forward+backward' && (group.goalImplementations?.includes(implementation) ?? false) &&
+    request.goalShapes.some((goalSpec) => shapeKey(goalSpec) === shapeKey(spec));
+}
+
+/** Returns the per-run budget of one measurement. */
+function budgetFor(group: ShapeGroup, spec: ShapeSpec, implementation: TfjsImplementation, pass: Pass, request: BackendRequest): number {
+  const goal = isGoalMeasurement(group, spec, implementation, pass, request);
+  return goal ? Math.max(request.goalBudgetMs, request.budgetMs) : request.budgetMs;
+}
+
 /** Calls the garbage collector where Node exposes it (`--expose-gc`), so that one measurement's garbage does not slow the next. */
 function collectGarbage(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -88,18 +119,21 @@ function collectGarbage(): void {
  * Measures one group's shapes on the active backend, smallest first, so that
  * each shape's time can be predicted from a smaller one's.
  *
- * For each shape and pass, each implementation is first warmed up and its
- * memory measured; then the timed runs of the implementations alternate, so
- * that a slow phase of a shared machine affects all of them alike. An
+ * For each shape and pass, each implementation is first warmed up, with
+ * memory tracking in its first call. Then the timed runs of the
+ * implementations alternate, so that a slow phase of a shared machine
+ * affects all of them alike. An
  * implementation is skipped, with the reason recorded, when
  * - its time per logit at a smaller shape with classes on the same kind of
- *   axis (last or not) predicts more than the budget per run,
+ *   axis (last or not) predicts more than its budget per run (`budgetFor`),
  * - its forward pass at this shape was skipped for time (the backward pass costs more),
  * - its first warm-up run takes more than `FIRST_RUN_ALLOWANCE` budgets, or a
- *   second warm-up run after a slow first one takes more than one budget, or
+ *   second warm-up run after a slow first one takes more than one budget,
+ * - the group's time limit has run out and it is not a goal measurement, or
  * - a call throws, such as when a backend runs out of memory.
  */
 export function measureGroup(group: ShapeGroup, request: BackendRequest, log: Logger): Measurement[] {
+  const groupStart = performance.now();
   const measurements: Measurement[] = [];
   const rates = new Map<string, Rate>();
   const ordered = [...group.shapes].sort((a, b) => shapeSizes(a).elements - shapeSizes(b).elements);
@@ -132,22 +166,38 @@ export function measureGroup(group: ShapeGroup, request: BackendRequest, log: Lo
           const rateKey = `${implementation}/${pass}/${kind}`;
           const rate = rates.get(rateKey);
           const predictedMs = rate ? rate.msPerElement * elements : 0;
+          const budgetMs = budgetFor(group, spec, implementation, pass, request);
+          const forwardBudgetMs = budgetFor(group, spec, implementation, 'forward', request);
+          const elapsedMs = performance.now() - groupStart;
+          // Whether this measurement was skipped because it is too slow, which the larger shapes inherit.
+          let overBudget = false;
 
-          if (pass === 'forward+backward' && overBudgetForward.has(implementation)) {
-            measurement.skipped = `its forward pass already exceeded the ${seconds(request.budgetMs)} budget per run`;
-          } else if (predictedMs > request.budgetMs) {
-            measurement.skipped = `predicted ${seconds(predictedMs)} per run from ${formatShape(rate!.from)}, over the ${seconds(request.budgetMs)} budget`;
+          if (elapsedMs > request.groupTimeLimitMs && !isGoalMeasurement(group, spec, implementation, pass, request)) {
+            measurement.skipped = `the ${seconds(request.groupTimeLimitMs)} time limit of this backend's ${group.name} shapes ran out`;
+          } else if (pass === 'forward+backward' && overBudgetForward.has(implementation) && budgetMs <= forwardBudgetMs) {
+            measurement.skipped = `its forward pass already exceeded the ${seconds(budgetMs)} budget per run`;
+            overBudget = true;
+          } else if (predictedMs > budgetMs) {
+            measurement.skipped = `predicted ${seconds(predictedMs)} per run from ${formatShape(rate!.from)}, over the ${seconds(budgetMs)} budget`;
+            overBudget = true;
           } else {
             const loss = lossFunction(implementation, spec, inputs, request.smoothing);
-            const warmed = warmUp(loss, inputs.logits, pass, request, measurement);
-            if (warmed) {
+            const status = warmUp(loss, inputs.logits, pass, request, budgetMs, measurement);
+            if (status === 'ready') {
               active.push({ measurement, loss });
             }
+            overBudget = status === 'over-budget';
+          }
+
+          if (overBudget && pass === 'forward') {
+            overBudgetForward.add(implementation);
+          }
+          // A warm-up that ran over budget still predicts larger shapes.
+          const slowestWarmup = measurement.warmupMs?.at(-1);
+          if (overBudget && slowestWarmup !== undefined) {
+            rates.set(rateKey, { msPerElement: slowestWarmup / elements, from: spec });
           }
           if (measurement.skipped) {
-            if (pass === 'forward' && !measurement.skipped.startsWith('failed')) {
-              overBudgetForward.add(implementation);
-            }
             log(`${group.name} ${formatShape(spec)} ${pass} ${implementation}: skipped: ${measurement.skipped}`);
           }
         }
@@ -169,15 +219,11 @@ export function measureGroup(group: ShapeGroup, request: BackendRequest, log: Lo
         for (const { measurement } of active) {
           const samples = runs.get(measurement)!;
           if (measurement.skipped) {
-            delete measurement.timing;
             log(`${group.name} ${formatShape(spec)} ${pass} ${measurement.implementation}: skipped: ${measurement.skipped}`);
             continue;
           }
-          const timing = measurement.timing!;
-          timing.runsMs = samples;
-          timing.medianMs = median(samples);
-          timing.minMs = Math.min(...samples);
-          timing.maxMs = Math.max(...samples);
+          const timing = { medianMs: median(samples), minMs: Math.min(...samples), maxMs: Math.max(...samples), runsMs: samples };
+          measurement.timing = timing;
           rates.set(`${measurement.implementation}/${pass}/${kind}`, { msPerElement: timing.medianMs / elements, from: spec });
           log(`${group.name} ${formatShape(spec)} ${pass} ${measurement.implementation}: median ${timing.medianMs.toFixed(1)} ms ` +
             `(${timing.minMs.toFixed(1)} to ${timing.maxMs.toFixed(1)}), loss ${measurement.loss}`);
@@ -196,35 +242,46 @@ export function measureGroup(group: ShapeGroup, request: BackendRequest, log: Lo
 }
 
 /**
- * Runs the warm-up calls and the memory call of one measurement. Returns
- * false, with `measurement.skipped` set, when it is over budget or fails.
+ * Runs the warm-up calls of one measurement, the first of them with memory
+ * tracking. Returns `'ready'`, or sets `measurement.skipped` and returns
+ * `'over-budget'` when a warm-up run exceeds `budgetMs` or `'failed'` when a
+ * call throws.
  */
-function warmUp(loss: LossFunction, logits: tf.Tensor, pass: Pass, request: BackendRequest, measurement: Measurement): boolean {
+function warmUp(
+  loss: LossFunction,
+  logits: tf.Tensor,
+  pass: Pass,
+  request: BackendRequest,
+  budgetMs: number,
+  measurement: Measurement,
+): 'ready' | 'over-budget' | 'failed' {
   const warmupMs: number[] = [];
+  measurement.warmupMs = warmupMs;
   try {
-    for (let run = 0; run < Math.max(1, request.warmupRuns); run++) {
+    const first = trackedCall(loss, logits, pass);
+    warmupMs.push(first.ms);
+    measurement.memory = first.memory;
+    measurement.loss = first.loss;
+    if (first.ms > FIRST_RUN_ALLOWANCE * budgetMs) {
+      measurement.skipped = `the first warm-up run took ${seconds(first.ms)}, over ${FIRST_RUN_ALLOWANCE} times the ${seconds(budgetMs)} budget per run`;
+      return 'over-budget';
+    }
+    for (let run = 1; run < request.warmupRuns; run++) {
+      warmupMs.push(timeCall(loss, logits, pass).ms);
+    }
+    if (warmupMs[warmupMs.length - 1] > budgetMs) {
       const { ms } = timeCall(loss, logits, pass);
       warmupMs.push(ms);
-      if (run === 0 && ms > FIRST_RUN_ALLOWANCE * request.budgetMs) {
-        measurement.skipped = `the first warm-up run took ${seconds(ms)}, over ${FIRST_RUN_ALLOWANCE} times the ${seconds(request.budgetMs)} budget per run`;
-        return false;
+      if (ms > budgetMs) {
+        measurement.skipped = `a warm-up run took ${seconds(ms)}, over the ${seconds(budgetMs)} budget per run`;
+        return 'over-budget';
       }
     }
-    if (warmupMs[warmupMs.length - 1] > request.budgetMs) {
-      const { ms } = timeCall(loss, logits, pass);
-      warmupMs.push(ms);
-      if (ms > request.budgetMs) {
-        measurement.skipped = `a warm-up run took ${seconds(ms)}, over the ${seconds(request.budgetMs)} budget per run`;
-        return false;
-      }
-    }
-    Object.assign(measurement, measureMemoryCall(loss, logits, pass));
   } catch (error) {
     measurement.skipped = `failed: ${messageOf(error)}`;
-    return false;
+    return 'failed';
   }
-  measurement.timing = { medianMs: NaN, minMs: NaN, maxMs: NaN, runsMs: [], warmupMs };
-  return true;
+  return 'ready';
 }
 
 function messageOf(error: unknown): string {

@@ -1,7 +1,7 @@
 /**
- * What the CLI asks one backend to measure, and what comes back. The same
+ * Requests from the CLI to one backend, and the results it returns. The same
  * objects cross into a child Node process and into a Chromium page, so they
- * hold only plain data.
+ * contain only plain data.
  */
 import type { ShapeSpec } from '../shapes.js';
 
@@ -19,6 +19,8 @@ export interface ShapeGroup {
   name: string;
   shapes: ShapeSpec[];
   implementations: TfjsImplementation[];
+  /** Implementations that get the goal budget at the request's goal shapes; none when absent. */
+  goalImplementations?: TfjsImplementation[];
 }
 
 export interface BackendRequest {
@@ -30,6 +32,18 @@ export interface BackendRequest {
   warmupRuns: number;
   /** Per-run time budget in milliseconds; see `measureGroup` for how it skips measurements. */
   budgetMs: number;
+  /**
+   * Shapes the performance goals name; see `goalImplementations` of a group.
+   * Empty where the goals are not measured with their own budget.
+   */
+  goalShapes: ShapeSpec[];
+  /** Per-run budget of the goal measurements, in milliseconds. */
+  goalBudgetMs: number;
+  /**
+   * Wall-time limit of each group in milliseconds: measurements that have
+   * not started when it runs out are skipped, except the goal measurements.
+   */
+  groupTimeLimitMs: number;
   smoothing: number;
 }
 
@@ -39,7 +53,6 @@ export interface Timing {
   minMs: number;
   maxMs: number;
   runsMs: number[];
-  warmupMs: number[];
 }
 
 /**
@@ -63,6 +76,8 @@ export interface Measurement {
   pass: Pass;
   spec: ShapeSpec;
   timing?: Timing;
+  /** Milliseconds of each warm-up run, also when a slow one made the measurement skip. */
+  warmupMs?: number[];
   memory?: MemoryFigures;
   /** The loss value of the memory call, to show that the implementations computed the same loss. */
   loss?: number;

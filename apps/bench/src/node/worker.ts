@@ -47,7 +47,7 @@ async function run(request: BackendRequest): Promise<BackendResult> {
   return result;
 }
 
-/** The tfjs flags that change which code runs, as far as the active backend has set them. */
+/** Lists the tfjs flags that change which code runs, as far as the active backend has set them. */
 function describeFlags(): string {
   const flags = tf.env().getFlags();
   const names = ['WASM_HAS_SIMD_SUPPORT', 'WASM_HAS_MULTITHREAD_SUPPORT'];

@@ -29,6 +29,7 @@ export interface PytorchMeasurement {
   pass: Pass;
   spec: ShapeSpec;
   timing: Timing | null;
+  warmupMs: number[];
   loss: number | null;
   skipped: string | null;
 }
@@ -39,7 +40,7 @@ export interface PytorchResult {
   /** The SIMD level PyTorch's kernels use, such as AVX2. */
   cpuCapability?: string;
   measurements: PytorchMeasurement[];
-  /** Why nothing was measured, such as no torch on the interpreter. */
+  /** Reason nothing was measured, such as no torch on the interpreter. */
   unavailable?: string;
   loadAverage?: { start: number; end: number };
   elapsedSeconds: number;

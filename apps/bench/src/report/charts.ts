@@ -50,7 +50,7 @@ function seriesOf(rows: readonly ResultRow[], implementation: RowImplementation,
   };
 }
 
-/** Describes what the sweep holds fixed, such as `1000 classes`, from its first row. */
+/** Describes the size the sweep keeps fixed, such as `1000 classes`, from its first row. */
 function fixedSize(rows: readonly ResultRow[], sweep: (typeof SWEEPS)[number]): string {
   const first = rows.find((row) => row.group === sweep.group);
   if (!first) {

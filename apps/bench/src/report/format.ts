@@ -29,7 +29,7 @@ export function formatBytes(bytes: number): string {
   return `${Number(value.toPrecision(3))} ${units[unit]}`;
 }
 
-/** A ratio such as a speed-up: `15.2x`, `1.04x`, `0.312x`. */
+/** Formats a ratio such as a speed-up: `15.2x`, `1.04x`, `0.312x`. */
 export function formatRatio(ratio: number): string {
   if (ratio >= 10) {
     return `${ratio.toFixed(1)}x`;
@@ -40,7 +40,7 @@ export function formatRatio(ratio: number): string {
   return `${ratio.toPrecision(3)}x`;
 }
 
-/** A count with thousands separators, for axis labels: `128`, `8,192`, `2,048,000`. */
+/** Formats a count with thousands separators, for axis labels: `128`, `8,192`, `2,048,000`. */
 export function formatCount(value: number): string {
   return Math.round(value).toLocaleString('en-US');
 }

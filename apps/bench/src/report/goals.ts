@@ -2,7 +2,7 @@
  * The project's performance goals, checked against one run's rows. They are
  * reported, never asserted: timings on a shared machine vary too much.
  */
-import { SCALING_CLASSES_GROUP, SCALING_ROWS_GROUP, TABLE_GROUP } from '../plan.js';
+import { GOAL_SHAPES, SCALING_CLASSES_GROUP, SCALING_ROWS_GROUP, TABLE_GROUP } from '../plan.js';
 import { logLogSlope } from '../measure/statistics.js';
 import { formatShape, shapeKey, shapeSizes, type ShapeSpec } from '../shapes.js';
 import { formatBytes, formatRatio } from './format.js';
@@ -14,12 +14,6 @@ export interface GoalCheck {
   status: 'met' | 'missed' | 'not measured';
   detail: string;
 }
-
-/** The shapes the speed goals name. */
-export const GOAL_SHAPES: readonly ShapeSpec[] = [
-  { shape: [4096, 1000], classAxis: -1 },
-  { shape: [512, 32000], classAxis: -1 },
-];
 
 /** Minimum forward+backward speed-up of the fused kernels over tf.losses.softmaxCrossEntropy, per backend. */
 export const SPEEDUP_GOALS: Readonly<Record<string, number>> = { cpu: 15, wasm: 5, webgl: 2 };
@@ -43,8 +37,8 @@ const LINEAR_SLOPE_RANGE = [0.85, 1.15] as const;
 const SLOPE_POINTS = 4;
 /**
  * Logits below which a call's fixed costs (validation, kernel dispatch,
- * reading back) outweigh the per-logit work, so a slope says nothing about
- * linearity; the `--quick` sweeps stay below it.
+ * reading back) outweigh the per-logit work, so that a slope there shows
+ * nothing about linearity. The `--quick` sweeps stay below it.
  */
 const SLOPE_MIN_ELEMENTS = 100_000;
 
@@ -71,7 +65,12 @@ function speedupChecks(rows: readonly ResultRow[], targets: readonly string[], t
       const baseline = find(targetRows, { group: TABLE_GROUP, implementation: 'tfjs', pass: 'forward+backward', spec });
       const name = `forward+backward at ${formatShape(spec)} at least ${goal}x faster than tf.losses.softmaxCrossEntropy`;
       if (!fused?.speedupVsTfjs) {
-        const reason = fused?.skipped ? `fused: ${fused.skipped}` : baseline?.skipped ? `baseline: ${baseline.skipped}` : 'shape not in this run';
+        let reason = 'shape not in this run';
+        if (fused?.skipped) {
+          reason = `fused: ${fused.skipped}`;
+        } else if (baseline?.skipped) {
+          reason = `baseline: ${baseline.skipped}`;
+        }
         checks.push({ goal: name, target, status: 'not measured', detail: reason });
         continue;
       }
@@ -126,9 +125,10 @@ function memoryChecks(rows: readonly ResultRow[], targets: readonly string[], ta
     const fusedRows = rows.filter((row) => targetOf(row) === target && row.group === TABLE_GROUP && row.implementation === 'fused');
     for (const pass of ['forward', 'forward+backward'] as const) {
       const measured = fusedRows.filter((row) => row.pass === pass && row.memory);
+      const allowance = `${BYTES_PER_POSITION_ALLOWED} B per row, ${BYTES_PER_CLASS_ALLOWED} B per class and ${formatBytes(CONSTANT_BYTES_ALLOWED)}`;
       const name = pass === 'forward'
-        ? 'fused forward allocates O(rows) bytes beyond its inputs'
-        : 'fused forward+backward allocates at most one [rows, C] buffer plus O(rows)';
+        ? `fused forward allocates O(rows) bytes beyond its inputs (allowed: ${allowance})`
+        : `fused forward+backward allocates at most one [rows, C] float32 buffer plus O(rows) (allowed: the buffer plus ${allowance})`;
       if (measured.length === 0) {
         checks.push({ goal: name, target, status: 'not measured', detail: 'no memory figures for the fused kernels' });
         continue;
@@ -141,11 +141,9 @@ function memoryChecks(rows: readonly ResultRow[], targets: readonly string[], ta
         const allowed = buffer + BYTES_PER_POSITION_ALLOWED * sizes.positions + BYTES_PER_CLASS_ALLOWED * sizes.classes + CONSTANT_BYTES_ALLOWED;
         const peak = row.memory!.peakBytes;
         met &&= peak <= allowed;
-        const beyondBuffer = (peak - buffer) / sizes.positions;
         const baseline = find(rows.filter((candidate) => targetOf(candidate) === target), { group: TABLE_GROUP, implementation: 'tfjs', pass, spec: row });
-        const baselineText = baseline?.memory ? `; tf.losses: ${formatBytes(baseline.memory.peakBytes)}` : '';
-        details.push(`${formatShape(row)}: ${formatBytes(peak)}, ${pass === 'forward' ? '' : 'one [rows, C] buffer plus '}` +
-          `${beyondBuffer.toFixed(1)} B per row${peak <= allowed ? '' : ' (over the allowance)'}${baselineText}`);
+        const baselineText = baseline?.memory ? `, tf.losses ${formatBytes(baseline.memory.peakBytes)}` : '';
+        details.push(`${formatShape(row)}: ${formatBytes(peak)} of ${formatBytes(allowed)} allowed${peak <= allowed ? '' : ' (over)'}${baselineText}`);
       }
       checks.push({ goal: name, target, status: met ? 'met' : 'missed', detail: details.join('; ') });
     }

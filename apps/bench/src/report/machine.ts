@@ -38,12 +38,12 @@ export function describeMachine(): Machine {
   };
 }
 
-/** The current load averages, rounded to two decimals. */
+/** Returns the current load averages, rounded to two decimals. */
 export function currentLoadAverage(): number[] {
   return loadavg().map((value) => Number(value.toFixed(2)));
 }
 
-/** The checked-out commit, with `-dirty` when the tree has changes, or `unknown` outside git. */
+/** Describes the checked-out commit, with `-dirty` when the tree has changes, or `unknown` outside git. */
 export function gitDescription(directory: string): string {
   try {
     return execFileSync('git', ['describe', '--always', '--dirty'], { cwd: directory, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();

@@ -1,5 +1,5 @@
 /** The generated Markdown section of docs/benchmarks.md: setup, time, memory, goals and charts. */
-import { TABLE_GROUP } from '../plan.js';
+import { GOAL_SHAPES, TABLE_GROUP } from '../plan.js';
 import { PASSES, type Pass } from '../measure/types.js';
 import { formatShape, shapeKey, shapeSizes, type ShapeSpec } from '../shapes.js';
 import type { ChartFile } from './charts.js';
@@ -13,7 +13,7 @@ const TFJS_COLUMNS: { implementation: RowImplementation; header: string }[] = [
   { implementation: 'tfjs', header: 'tf.losses.softmaxCrossEntropy (baseline)' },
 ];
 
-/** A table row-wise: header cells, then body rows of the same length. */
+/** Formats a Markdown table from header cells and body rows of the same length. */
 export function markdownTable(header: readonly string[], body: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map((_, index) => (index < 2 ? '---' : '---:'))), ...body.map(line)].join('\n');
@@ -134,7 +134,11 @@ function setupLines(results: BenchResults): string[] {
       `${settings.warmupRuns} warm-up run(s), in ms, and after it the speed-up over the tfjs baseline of the same run ` +
       '(baseline median / median). A call counts as finished when the loss and the first gradient element are read back. ' +
       `A measurement is skipped, with its reason, when a smaller shape predicts more than the ${settings.budgetMs / 1000} s budget ` +
-      `per run, or when its warm-up runs take longer (the first one may take three budgets, since it also compiles shaders and JIT code).`,
+      'per run, or when its warm-up runs take longer (the first one may take three budgets, since it also compiles shaders and JIT code). ' +
+      `The forward+backward pass of the fused kernels and the baseline at the goal shapes (${GOAL_SHAPES.map(formatShape).join(' and ')}) ` +
+      `gets ${settings.goalBudgetMs / 1000} s per run instead, in the first environment each backend is registered for. ` +
+      `Each backend's table shapes, and each of its scaling sweeps, stop starting new measurements after ${settings.groupTimeLimitS} s, ` +
+      'except these goal measurements.',
   ];
 }
 

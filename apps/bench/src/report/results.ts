@@ -52,6 +52,8 @@ export interface BenchResults {
     runs: number;
     warmupRuns: number;
     budgetMs: number;
+    goalBudgetMs: number;
+    groupTimeLimitS: number;
     smoothing: number;
     reduction: 'mean';
     labels: 'index';
@@ -96,7 +98,7 @@ function tfjsRows(result: BackendResult): ResultRow[] {
   return rows;
 }
 
-/** Whether two rows measure the same group, shape and pass. */
+/** Returns whether two rows measure the same group, shape and pass. */
 export function sameCell(a: Pick<ResultRow, 'group' | 'shape' | 'classAxis' | 'pass'>, b: Pick<ResultRow, 'group' | 'shape' | 'classAxis' | 'pass'>): boolean {
   return a.group === b.group && a.pass === b.pass && a.classAxis === b.classAxis &&
     a.shape.length === b.shape.length && a.shape.every((dimension, index) => dimension === b.shape[index]);

@@ -46,7 +46,7 @@ function decadeRange(values: readonly number[]): [number, number] {
   return [low, high];
 }
 
-/** Renders a chart; a chart without any positive point says so in its plot area. */
+/** Renders a chart. A chart without any positive point shows a note in its plot area instead. */
 export function renderLogLogChart(spec: ChartSpec): string {
   const series = spec.series.map((line) => ({ ...line, points: line.points.filter((point) => point.x > 0 && point.y > 0) }));
   const allPoints = series.flatMap((line) => line.points);
