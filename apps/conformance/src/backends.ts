@@ -17,8 +17,8 @@ export interface BackendDefinition {
   precision: Precision;
   environments: readonly Environment[];
   /**
-   * Where the benchmark app (`apps/bench`) times this backend, when that
-   * differs from `environments`, the environments of the conformance suite.
+   * Environments in which the benchmark app (`apps/bench`) times this
+   * backend, when they differ from `environments`, those of the conformance suite.
    */
   benchmarkEnvironments?: readonly Environment[];
   /** Imports the tfjs backend and the kernels, then makes the backend active. */

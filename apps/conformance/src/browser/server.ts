@@ -40,8 +40,8 @@ export function tfjsWasmBinaries(): StaticFile[] {
 
 /**
  * Serves the harness page: `/` is a blank document that loads `/page.js`,
- * the bundled script; `/favicon.ico` is empty; each of `files` is served at
- * its path. Every other path is 404.
+ * the bundled script, and `/favicon.ico` is empty. Each of `files` is served
+ * at its path, and every other path is 404.
  */
 export async function startPageServer(pageScript: string, files: readonly StaticFile[] = []): Promise<PageServer> {
   const server: Server = createServer((request, response) => {
