@@ -45,7 +45,8 @@ export function describeValue(value: unknown): string {
     const shape = (value as { shape?: unknown }).shape;
     const dtype = (value as { dtype?: unknown }).dtype;
     if (Array.isArray(shape) && typeof dtype === 'string') {
-      return `a ${dtype} tensor of shape ${formatShape(shape as number[])}`;
+      const article = /^[aeiou]/i.test(dtype) ? 'an' : 'a';
+      return `${article} ${dtype} tensor of shape ${formatShape(shape as number[])}`;
     }
     return `an object (${Object.prototype.toString.call(value)})`;
   }

@@ -128,10 +128,17 @@ function prepareLabels(
   }
 
   if (!tf.util.arraysEqual(labels.shape, layout.positionsShape)) {
+    const mismatchedAxes = labels.rank === logits.rank
+      ? logits.shape.map((size, axis) => (labels.shape[axis] === size ? -1 : axis)).filter((axis) => axis >= 0)
+      : [];
+    const classCountHint = mismatchedAxes.length === 1
+      ? ` The labels have ${labels.shape[mismatchedAxes[0]]} entries on axis ${mismatchedAxes[0]} where the logits have ${logits.shape[mismatchedAxes[0]]}.`
+      : '';
     throw new InvalidArgumentError(functionName, 'labels', `shape ${formatShape(labels.shape)}`,
       `class indices of shape ${formatShape(layout.positionsShape)} (the logits' shape without the class axis) ` +
       `or probabilities of the logits' shape ${formatShape(logits.shape)}`,
-      'Check options.classAxis; for one-hot labels pass the full [..., C] tensor, for indices drop the class axis.');
+      'Check options.classAxis; for one-hot labels pass the full [..., C] tensor, for indices drop the class axis.' +
+        classCountHint);
   }
 
   if (valuesAreHostReadable()) {
