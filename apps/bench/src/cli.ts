@@ -49,6 +49,7 @@ function request(target: BenchTarget, options: BenchOptions, scaling: ScalingPla
     runs: options.runs,
     warmupRuns: options.warmupRuns,
     budgetMs: options.budgetMs,
+    memoryBudgetBytes: options.memoryBudgetMb * 1e6,
     // The goals get their own budget once per backend, in its first
     // environment, because a second one runs the same kernels on the same CPU.
     goalShapes: target.primary ? [...GOAL_SHAPES] : [],
@@ -162,6 +163,7 @@ async function main(argv: string[]): Promise<number> {
       budgetMs: options.budgetMs,
       goalBudgetMs: options.goalBudgetMs,
       groupTimeLimitS: options.groupTimeLimitS,
+      memoryBudgetMb: options.memoryBudgetMb,
       smoothing: SMOOTHING,
       reduction: 'mean',
       labels: 'index',

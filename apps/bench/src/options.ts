@@ -12,6 +12,7 @@ export interface BenchOptions {
   warmupRuns: number;
   budgetMs: number;
   goalBudgetMs: number;
+  memoryBudgetMb: number;
   groupTimeLimitS: number;
   shapes: ShapeSpec[];
   scaling: boolean;
@@ -42,6 +43,12 @@ export const DEFAULT_GOAL_BUDGET_MS = 25_000;
  * full run near 20 minutes on 2 cores. `--quick` has no effective limit.
  */
 export const DEFAULT_GROUP_TIME_LIMIT_S = 120;
+/**
+ * Peak tensor memory a call may be predicted to need, in MB (10^6 bytes). It
+ * stays well below the wasm backend's 4 GB heap, where the composite at
+ * [8, 128, 50257] would abort the backend's module.
+ */
+export const DEFAULT_MEMORY_BUDGET_MB = 2000;
 export const QUICK_GROUP_TIME_LIMIT_S = 3600;
 
 /** Returns the help text; `targets` lists where each registered backend runs, such as `cpu@node`. */
@@ -76,10 +83,13 @@ Options:
                      kernels and the tfjs baseline at the goal shapes
                      ${GOAL_SHAPES.map(shapeKey).join(' and ')}, in the first environment each
                      backend is registered for (default ${DEFAULT_GOAL_BUDGET_MS}; never below --budget-ms)
+  --memory-budget-mb MB
+                     peak tensor memory a measurement may be predicted, from a
+                     smaller shape, to need (default ${DEFAULT_MEMORY_BUDGET_MB})
   --time-limit-s S   wall-time limit in seconds of each backend's table shapes
                      and of each of its scaling sweeps: measurements not
                      started by then are skipped with that reason, except the
-                     goal measurements (default ${DEFAULT_GROUP_TIME_LIMIT_S}; ${QUICK_GROUP_TIME_LIMIT_S} with --quick)
+                     fused kernels and the goal measurements (default ${DEFAULT_GROUP_TIME_LIMIT_S}; ${QUICK_GROUP_TIME_LIMIT_S} with --quick)
   --shapes LIST      comma-separated logits shapes: dimensions joined by x, and
                      :AXIS when the classes are not on the last axis
                      (default ${DEFAULT_SHAPES.map(shapeKey).join(',')})
@@ -111,6 +121,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       'budget-ms': { type: 'string' },
       'goal-budget-ms': { type: 'string' },
       'time-limit-s': { type: 'string' },
+      'memory-budget-mb': { type: 'string' },
       shapes: { type: 'string', multiple: true },
       'skip-scaling': { type: 'boolean', default: false },
       'skip-pytorch': { type: 'boolean', default: false },
@@ -131,6 +142,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     warmupRuns: positiveInteger('warmup', values.warmup ?? String(DEFAULT_WARMUP_RUNS), 1),
     budgetMs: positiveInteger('budget-ms', values['budget-ms'] ?? String(quick ? QUICK_BUDGET_MS : DEFAULT_BUDGET_MS), 1),
     goalBudgetMs: positiveInteger('goal-budget-ms', values['goal-budget-ms'] ?? String(DEFAULT_GOAL_BUDGET_MS), 1),
+    memoryBudgetMb: positiveInteger('memory-budget-mb', values['memory-budget-mb'] ?? String(DEFAULT_MEMORY_BUDGET_MB), 1),
     groupTimeLimitS: positiveInteger('time-limit-s', values['time-limit-s'] ?? String(quick ? QUICK_GROUP_TIME_LIMIT_S : DEFAULT_GROUP_TIME_LIMIT_S), 1),
     shapes,
     scaling: !(values['skip-scaling'] ?? false),

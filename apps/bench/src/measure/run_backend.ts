@@ -88,6 +88,31 @@ interface Rate {
   from: ShapeSpec;
 }
 
+/** Peak bytes per logit of an earlier measurement, used to predict the memory of larger shapes. */
+interface MemoryRate {
+  bytesPerElement: number;
+  from: ShapeSpec;
+}
+
+function gigabytes(bytes: number): string {
+  return `${(bytes / 1e9).toFixed(1)} GB`;
+}
+
+/**
+ * Returns why the active backend no longer works, or undefined when a small
+ * sum still computes. A failed call can take a backend down: the wasm
+ * backend aborts its module when it cannot grow its heap, and every later
+ * call then fails or reads garbage.
+ */
+function backendFailure(): string | undefined {
+  try {
+    const sum = tf.tidy(() => tf.sum(tf.tensor1d([1, 2, 3])).dataSync()[0]);
+    return sum === 6 ? undefined : `a check sum of [1, 2, 3] returned ${sum}`;
+  } catch (error) {
+    return messageOf(error);
+  }
+}
+
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
@@ -126,16 +151,21 @@ function collectGarbage(): void {
  * implementation is skipped, with the reason recorded, when
  * - its time per logit at a smaller shape with classes on the same kind of
  *   axis (last or not) predicts more than its budget per run (`budgetFor`),
+ * - its peak memory per logit at such a shape predicts more than the memory budget,
+ * - an earlier failure left the backend unusable (`backendFailure`),
  * - its forward pass at this shape was skipped for time (the backward pass costs more),
  * - its first warm-up run takes more than `FIRST_RUN_ALLOWANCE` budgets, or a
  *   second warm-up run after a slow first one takes more than one budget,
- * - the group's time limit has run out and it is not a goal measurement, or
+ * - the group's time limit has run out, unless it is a goal measurement or
+ *   one of the group's `unlimitedImplementations`, or
  * - a call throws, such as when a backend runs out of memory.
  */
 export function measureGroup(group: ShapeGroup, request: BackendRequest, log: Logger): Measurement[] {
   const groupStart = performance.now();
   const measurements: Measurement[] = [];
   const rates = new Map<string, Rate>();
+  const memoryRates = new Map<string, MemoryRate>();
+  let broken: string | undefined;
   const ordered = [...group.shapes].sort((a, b) => shapeSizes(a).elements - shapeSizes(b).elements);
 
   for (const spec of ordered) {
@@ -166,20 +196,29 @@ export function measureGroup(group: ShapeGroup, request: BackendRequest, log: Lo
           const rateKey = `${implementation}/${pass}/${kind}`;
           const rate = rates.get(rateKey);
           const predictedMs = rate ? rate.msPerElement * elements : 0;
+          const memoryRate = memoryRates.get(rateKey);
+          const predictedBytes = memoryRate ? memoryRate.bytesPerElement * elements : 0;
           const budgetMs = budgetFor(group, spec, implementation, pass, request);
           const forwardBudgetMs = budgetFor(group, spec, implementation, 'forward', request);
           const elapsedMs = performance.now() - groupStart;
           // Whether this measurement was skipped because it is too slow, which the larger shapes inherit.
           let overBudget = false;
 
-          if (elapsedMs > request.groupTimeLimitMs && !isGoalMeasurement(group, spec, implementation, pass, request)) {
+          const limited = !isGoalMeasurement(group, spec, implementation, pass, request) &&
+            !(group.unlimitedImplementations?.includes(implementation) ?? false);
+          if (elapsedMs > request.groupTimeLimitMs && limited) {
             measurement.skipped = `the ${seconds(request.groupTimeLimitMs)} time limit of this backend's ${group.name} shapes ran out`;
           } else if (pass === 'forward+backward' && overBudgetForward.has(implementation) && budgetMs <= forwardBudgetMs) {
             measurement.skipped = `its forward pass already exceeded the ${seconds(budgetMs)} budget per run`;
             overBudget = true;
+          } else if (broken !== undefined) {
+            measurement.skipped = `the backend stopped working after an earlier failure: ${broken}`;
           } else if (predictedMs > budgetMs) {
             measurement.skipped = `predicted ${seconds(predictedMs)} per run from ${formatShape(rate!.from)}, over the ${seconds(budgetMs)} budget`;
             overBudget = true;
+          } else if (predictedBytes > request.memoryBudgetBytes) {
+            measurement.skipped = `predicted a peak of ${gigabytes(predictedBytes)} of tensors from ${formatShape(memoryRate!.from)}, ` +
+              `over the ${gigabytes(request.memoryBudgetBytes)} memory budget`;
           } else {
             const loss = lossFunction(implementation, spec, inputs, request.smoothing);
             const status = warmUp(loss, inputs.logits, pass, request, budgetMs, measurement);
@@ -187,6 +226,9 @@ export function measureGroup(group: ShapeGroup, request: BackendRequest, log: Lo
               active.push({ measurement, loss });
             }
             overBudget = status === 'over-budget';
+            if (status === 'failed') {
+              broken = backendFailure();
+            }
           }
 
           if (overBudget && pass === 'forward') {
@@ -196,6 +238,9 @@ export function measureGroup(group: ShapeGroup, request: BackendRequest, log: Lo
           const slowestWarmup = measurement.warmupMs?.at(-1);
           if (overBudget && slowestWarmup !== undefined) {
             rates.set(rateKey, { msPerElement: slowestWarmup / elements, from: spec });
+          }
+          if (measurement.memory) {
+            memoryRates.set(rateKey, { bytesPerElement: measurement.memory.peakBytes / elements, from: spec });
           }
           if (measurement.skipped) {
             log(`${group.name} ${formatShape(spec)} ${pass} ${implementation}: skipped: ${measurement.skipped}`);
@@ -212,6 +257,7 @@ export function measureGroup(group: ShapeGroup, request: BackendRequest, log: Lo
               runs.get(measurement)!.push(timeCall(loss, inputs.logits, pass).ms);
             } catch (error) {
               measurement.skipped = `failed: ${messageOf(error)}`;
+              broken ??= backendFailure();
             }
           }
         }

@@ -21,6 +21,8 @@ export interface ShapeGroup {
   implementations: TfjsImplementation[];
   /** Implementations that get the goal budget at the request's goal shapes; none when absent. */
   goalImplementations?: TfjsImplementation[];
+  /** Implementations the request's time limit never skips; none when absent. */
+  unlimitedImplementations?: TfjsImplementation[];
 }
 
 export interface BackendRequest {
@@ -32,6 +34,12 @@ export interface BackendRequest {
   warmupRuns: number;
   /** Per-run time budget in milliseconds; see `measureGroup` for how it skips measurements. */
   budgetMs: number;
+  /**
+   * Peak tensor bytes a call may be predicted to allocate. Running out of
+   * memory can take a backend down for good (the wasm backend aborts its
+   * module), so such calls are skipped rather than tried.
+   */
+  memoryBudgetBytes: number;
   /**
    * Shapes the performance goals name; see `goalImplementations` of a group.
    * Empty where the goals are not measured with their own budget.

@@ -137,8 +137,9 @@ function setupLines(results: BenchResults): string[] {
       'per run, or when its warm-up runs take longer (the first one may take three budgets, since it also compiles shaders and JIT code). ' +
       `The forward+backward pass of the fused kernels and the baseline at the goal shapes (${GOAL_SHAPES.map(formatShape).join(' and ')}) ` +
       `gets ${settings.goalBudgetMs / 1000} s per run instead, in the first environment each backend is registered for. ` +
-      `Each backend's table shapes, and each of its scaling sweeps, stop starting new measurements after ${settings.groupTimeLimitS} s, ` +
-      'except these goal measurements.',
+      `After ${settings.groupTimeLimitS} s, each backend's table shapes, and each of its scaling sweeps, start no new measurements ` +
+      'of the composite and the baseline other than these goal measurements. The fused kernels are always measured. ' +
+      `A measurement is also skipped when a smaller shape predicts a peak of more than ${settings.memoryBudgetMb / 1000} GB of tensors.`,
   ];
 }
 

@@ -54,6 +54,7 @@ export interface BenchResults {
     budgetMs: number;
     goalBudgetMs: number;
     groupTimeLimitS: number;
+    memoryBudgetMb: number;
     smoothing: number;
     reduction: 'mean';
     labels: 'index';
