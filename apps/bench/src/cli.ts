@@ -3,7 +3,7 @@
  * processes, browser ones in headless Chromium) and PyTorch, then writes
  * benchmarks.md, benchmarks/results.json and the scaling charts.
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -132,12 +132,8 @@ function targetOf(row: Pick<ResultRow, 'backend' | 'environment'>): string {
   return row.environment === 'python' ? 'PyTorch' : targetLabel({ backend: row.backend, environment: row.environment });
 }
 
-async function main(argv: string[]): Promise<number> {
-  const options = parseOptions(argv);
-  if (options.help) {
-    process.stdout.write(helpText(allTargets().map((target) => `${target.backend}@${target.environment}`)));
-    return 0;
-  }
+/** Measures every selected target and PyTorch, and returns everything the outputs are written from. */
+async function measure(argv: string[], options: BenchOptions): Promise<BenchResults> {
   const targets = selectTargets(options.backends);
   const scaling = options.scaling ? scalingPlan(options.quick) : undefined;
   const machine = describeMachine();
@@ -149,8 +145,7 @@ async function main(argv: string[]): Promise<number> {
   machine.loadAverageEnd = currentLoadAverage();
 
   const groupsOf = (result: BackendResult) => request({ backend: result.backend, environment: result.environment, primary: false }, options, scaling).groups;
-  const rows = resultRows(backends, groupsOf, pytorch, pytorchGroups(options, scaling));
-  const results: BenchResults = {
+  return {
     formatVersion: 1,
     generatedAt: new Date().toISOString(),
     command: `npm run bench${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
@@ -172,10 +167,14 @@ async function main(argv: string[]): Promise<number> {
     scaling: scaling ?? null,
     backends,
     pytorch,
-    rows,
+    rows: resultRows(backends, groupsOf, pytorch, pytorchGroups(options, scaling)),
     elapsedSeconds: (performance.now() - started) / 1000,
   };
+}
 
+/** Writes benchmarks.md (its generated section), the charts and results.json into `outDirectory`. */
+function writeOutputs(results: BenchResults, outDirectory: string): void {
+  const { rows, backends } = results;
   const pytorchRows = rows.filter((row) => row.environment === 'python');
   const charts: ChartFile[] = backends.flatMap((result) => scalingCharts(
     targetLabel(result),
@@ -198,7 +197,6 @@ async function main(argv: string[]): Promise<number> {
     chartFolder: ASSET_FOLDER,
   });
 
-  const outDirectory = outputDirectory(options);
   const assetDirectory = join(outDirectory, ASSET_FOLDER);
   mkdirSync(assetDirectory, { recursive: true });
   removeOldCharts(assetDirectory);
@@ -211,7 +209,27 @@ async function main(argv: string[]): Promise<number> {
 
   process.stdout.write(`${section}\n`);
   log(`bench: wrote ${relative(process.cwd(), markdownPath)}, ${relative(process.cwd(), assetDirectory)}/results.json ` +
-    `and ${charts.length} chart(s) in ${Math.round(results.elapsedSeconds)} s`);
+    `and ${charts.length} chart(s)`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const options = parseOptions(argv);
+  if (options.help) {
+    process.stdout.write(helpText(allTargets().map((target) => `${target.backend}@${target.environment}`)));
+    return 0;
+  }
+
+  let results: BenchResults;
+  if (options.render !== undefined) {
+    const path = resolve(process.env.INIT_CWD ?? process.cwd(), options.render);
+    results = JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
+    if (results.formatVersion !== 1) {
+      throw new Error(`Cannot render ${path}: it has format version ${String(results.formatVersion)}, and this version reads 1.`);
+    }
+  } else {
+    results = await measure(argv, options);
+  }
+  writeOutputs(results, outputDirectory(options));
   return 0;
 }
 

@@ -19,6 +19,8 @@ export interface BenchOptions {
   pytorch: boolean;
   /** Folder for `benchmarks.md` and `benchmarks/`; undefined means the default for the mode. */
   out?: string;
+  /** A results.json to write the outputs from, instead of measuring. */
+  render?: string;
   help: boolean;
 }
 
@@ -32,9 +34,10 @@ export const DEFAULT_BUDGET_MS = 5000;
 /** Per-run budget of `--quick`, whose one shape takes well under a second everywhere. */
 export const QUICK_BUDGET_MS = 5000;
 /**
- * Per-run budget of the fused kernels and the tfjs baseline at the goal
- * shapes, where the goals need the baseline's time even on slow backends
- * (the cpu baseline's forward+backward at [512, 32000] takes several seconds).
+ * Per-run budget of forward+backward of the fused kernels and the tfjs
+ * baseline at the goal shapes, where the goals need the baseline's time even
+ * on slow backends. The cpu baseline takes about 14 s per run at
+ * [512, 32000] on a 2-core AMD EPYC.
  */
 export const DEFAULT_GOAL_BUDGET_MS = 25_000;
 /**
@@ -95,6 +98,8 @@ Options:
                      (default ${DEFAULT_SHAPES.map(shapeKey).join(',')})
   --skip-scaling     do not run the scaling sweeps
   --skip-pytorch     do not run PyTorch
+  --render FILE      measure nothing: write benchmarks.md, the charts and
+                     results.json again from an earlier run's results.json
   --out DIR          folder for benchmarks.md and benchmarks/ (default: docs at
                      the repository root; apps/bench/reports with --quick)
   --help             print this help
@@ -126,6 +131,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       'skip-scaling': { type: 'boolean', default: false },
       'skip-pytorch': { type: 'boolean', default: false },
       out: { type: 'string' },
+      render: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -148,6 +154,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     scaling: !(values['skip-scaling'] ?? false),
     pytorch: !(values['skip-pytorch'] ?? false),
     out: values.out,
+    render: values.render,
     help: values.help ?? false,
   };
 }

@@ -4,7 +4,7 @@
  * Browser-safe: the page imports this file too.
  */
 
-/** A logits shape and the axis that holds its classes. */
+/** A logits shape and the axis that contains its classes. */
 export interface ShapeSpec {
   shape: number[];
   /** Negative values count from the end, as in `classAxis` of the loss. */
@@ -58,7 +58,7 @@ export function formatShape(spec: ShapeSpec): string {
   return axis === spec.shape.length - 1 ? text : `${text}, class axis ${axis}`;
 }
 
-/** A stable key for a shape, such as `4096x1000` or `16x21x64x64:1`. */
+/** Returns a stable key for a shape, such as `4096x1000` or `16x21x64x64:1`. */
 export function shapeKey(spec: ShapeSpec): string {
   const axis = spec.classAxis < 0 ? spec.classAxis + spec.shape.length : spec.classAxis;
   const text = spec.shape.join('x');

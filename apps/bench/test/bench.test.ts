@@ -21,7 +21,7 @@ import { parseOptions } from '../src/options.js';
 import { QUICK_SHAPES, parseShape, shapeKey } from '../src/shapes.js';
 import { renderLogLogChart } from '../src/report/svg.js';
 import { allTargets, selectTargets, targetLabel } from '../src/targets.js';
-import { logLogSlope, median } from '../src/measure/statistics.js';
+import { affineFit, logLogSlope, median } from '../src/measure/statistics.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -269,6 +269,12 @@ describe('helpers', () => {
   test('median of even and odd lists', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  test('affine fit of a line', () => {
+    const fit = affineFit([1, 2, 4, 8].map((x) => ({ x, y: 5 + 0.5 * x })));
+    expect(fit.intercept).toBeCloseTo(5, 10);
+    expect(fit.slope).toBeCloseTo(0.5, 10);
   });
 
   test('log-log slope of a power law', () => {

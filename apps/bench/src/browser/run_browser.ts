@@ -17,13 +17,13 @@ import { startPageServer, type StaticFile } from '@label-smoothing/conformance/b
 import type { BackendRequest, BackendResult } from '../measure/types.js';
 
 /** The page's entry, as TypeScript source, from either `src/browser` or `dist/browser`. */
-const PAGE_ENTRY = fileURLToPath(new URL('../../src/browser/page.ts', import.meta.url));
+export const PAGE_ENTRY = fileURLToPath(new URL('../../src/browser/page.ts', import.meta.url));
 
 /**
  * tfjs' wasm binaries, served at the page's root: in a bundled module script
  * tfjs-backend-wasm 4.22 looks for them relative to the page's URL.
  */
-function wasmBinaries(): StaticFile[] {
+export function wasmBinaries(): StaticFile[] {
   const directory = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
   return readdirSync(directory)
     .filter((name) => name.endsWith('.wasm'))

@@ -10,6 +10,20 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** Least-squares fit of `y = intercept + slope · x`. Needs at least two points with distinct x. */
+export function affineFit(points: readonly { x: number; y: number }[]): { intercept: number; slope: number } {
+  const meanX = points.reduce((sum, point) => sum + point.x, 0) / points.length;
+  const meanY = points.reduce((sum, point) => sum + point.y, 0) / points.length;
+  let covariance = 0;
+  let variance = 0;
+  for (const point of points) {
+    covariance += (point.x - meanX) * (point.y - meanY);
+    variance += (point.x - meanX) ** 2;
+  }
+  const slope = covariance / variance;
+  return { intercept: meanY - slope * meanX, slope };
+}
+
 /**
  * Least-squares slope of log(y) against log(x): 1 when y grows in proportion
  * to x. Needs at least two points with distinct x.

@@ -100,7 +100,8 @@ function goalList(goals: readonly GoalCheck[]): string {
   if (goals.length === 0) {
     return 'No goal applies to the backends and shapes of this run.';
   }
-  return goals.map((goal) => `- **${goal.status}**: ${goal.target}: ${goal.goal}. ${goal.detail}.`).join('\n');
+  const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+  return goals.map((goal) => `- **${goal.status}**: ${goal.target}: ${goal.goal}. ${sentence(goal.detail)}.`).join('\n');
 }
 
 export interface SectionInput {
@@ -134,7 +135,7 @@ function setupLines(results: BenchResults): string[] {
       `${settings.warmupRuns} warm-up run(s), in ms, and after it the speed-up over the tfjs baseline of the same run ` +
       '(baseline median / median). A call counts as finished when the loss and the first gradient element are read back. ' +
       `A measurement is skipped, with its reason, when a smaller shape predicts more than the ${settings.budgetMs / 1000} s budget ` +
-      'per run, or when its warm-up runs take longer (the first one may take three budgets, since it also compiles shaders and JIT code). ' +
+      'per run, or when its warm-up runs take longer. The first warm-up run may take three budgets, since it also compiles shaders and JIT code. ' +
       `The forward+backward pass of the fused kernels and the baseline at the goal shapes (${GOAL_SHAPES.map(formatShape).join(' and ')}) ` +
       `gets ${settings.goalBudgetMs / 1000} s per run instead, in the first environment each backend is registered for. ` +
       `After ${settings.groupTimeLimitS} s, each backend's table shapes, and each of its scaling sweeps, start no new measurements ` +
