@@ -36,11 +36,16 @@ export interface Comparison {
   firstMismatch?: string;
 }
 
-/** Compares actual values with float64 expectations under a tolerance. */
+/**
+ * Compares actual values with float64 expectations under a tolerance, plus an
+ * optional further allowance per entry (or one for every entry) on finite
+ * expectations.
+ */
 export function compareValues(
   actual: ArrayLike<number>,
   expected: ArrayLike<number>,
   bound: { absolute: number; relative: number },
+  allowance: ArrayLike<number> | number = 0,
 ): Comparison {
   if (actual.length !== expected.length) {
     return {
@@ -58,6 +63,7 @@ export function compareValues(
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i];
     const e = expected[i];
+    const extra = typeof allowance === 'number' ? allowance : allowance[i];
     let ok: boolean;
     if (!Number.isFinite(e)) {
       ok = Object.is(a, e) || (Number.isNaN(a) && Number.isNaN(e));
@@ -70,7 +76,8 @@ export function compareValues(
       if (Math.abs(e) >= bound.absolute) {
         maxRelativeError = Math.max(maxRelativeError, absoluteError / Math.abs(e));
       }
-      ok = absoluteError <= Math.max(bound.absolute, bound.relative * Math.abs(e));
+      const limit = Math.max(bound.absolute, bound.relative * Math.abs(e)) + (Number.isFinite(extra) ? extra : 0);
+      ok = absoluteError <= limit;
     }
     if (!ok) {
       if (passed) {
