@@ -101,7 +101,7 @@ export function compositeLosses(
 /**
  * Turns the loss of every position whose label is neither in [0, C) nor the
  * ignore index into NaN. Core rejects such labels where it can read them; on
- * GPU backends it cannot, and NaN is the contract's answer there.
+ * GPU backends it cannot, so the contract gives NaN there.
  */
 function poisonInvalidLabels(losses: tf.Tensor, labels: tf.Tensor, ignoreIndex: number, numClasses: number): tf.Tensor {
   const outOfRange = tf.logicalOr(tf.less(labels, 0), tf.greaterEqual(labels, numClasses));

@@ -1,7 +1,7 @@
 /**
  * Raised for invalid arguments before any kernel runs. The message names the
  * function, the argument, the value received, what was expected and how to
- * fix it; the same facts are available as fields for programmatic handling.
+ * fix it. The same facts are available as fields for programmatic handling.
  */
 export class InvalidArgumentError extends Error {
   /** Error name, for `error.name` checks and stack traces. */
@@ -14,9 +14,9 @@ export class InvalidArgumentError extends Error {
     readonly argument: string,
     /** Short description of the value received. */
     readonly received: string,
-    /** What a valid value looks like. */
+    /** Description of a valid value. */
     readonly expected: string,
-    /** What the caller can do about it. */
+    /** Step the caller can take to fix the call. */
     readonly fix: string,
   ) {
     super(`${functionName}: invalid ${argument}: received ${received}; expected ${expected}. ${fix}`);

@@ -27,10 +27,10 @@ export const LabelSmoothingForward = 'LabelSmoothingCrossEntropy';
 /** Backward kernel: the logits' gradient from the saved row statistics; never stores the softmax. */
 export const LabelSmoothingBackward = 'LabelSmoothingCrossEntropyGrad';
 
-/** How the smoothing mass is spread over the classes. */
+/** Rule that spreads the smoothing mass over the classes. */
 export type SmoothingMode = 'uniform' | 'non-target';
 
-/** Which form the labels take: class indices, or a distribution over classes per position. */
+/** Form of the labels: class indices, or a distribution over classes per position. */
 export type LabelsKind = 'index' | 'probability';
 
 /** Inputs of the forward kernel. */
@@ -54,13 +54,13 @@ export interface LabelSmoothingForwardInputs extends NamedTensorInfoMap {
 export interface LabelSmoothingAttrs {
   /** ε in [0, 1]. */
   smoothing: number;
-  /** How the smoothing mass is spread over the classes. */
+  /** Rule that spreads the smoothing mass over the classes. */
   smoothingMode: SmoothingMode;
   /** Label value that marks a position to skip; only meaningful for index labels. */
   ignoreIndex: number;
-  /** Whether `labels` holds class indices or probabilities. */
+  /** Form of `labels`: class indices or probabilities. */
   labelsKind: LabelsKind;
-  /** Axis of the logits that holds the classes, in `[0, rank)`. */
+  /** Axis of the logits that contains the classes, in `[0, rank)`. */
   classAxis: number;
 }
 

@@ -3,7 +3,7 @@ import type { Tensor1D } from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, describeValue } from './errors.js';
 import type { SmoothingMode } from './kernel_names.js';
 
-/** How per-position losses are combined, as in PyTorch's `reduction` argument. */
+/** Combination of the per-position losses, as in PyTorch's `reduction` argument. */
 export type Reduction = 'mean' | 'sum' | 'none';
 
 /**
@@ -38,7 +38,7 @@ export interface LabelSmoothingOptions {
   /** `'mean'` (default), `'sum'` or `'none'` (PyTorch `reduction`). */
   reduction?: Reduction;
   /**
-   * Axis of the logits that holds the classes. Default -1 (TensorFlow's
+   * Axis of the logits that contains the classes. Default -1 (TensorFlow's
    * channels-last layout); 1 gives PyTorch's `(N, C, d1, ...)` layout.
    */
   classAxis?: number;
@@ -135,7 +135,10 @@ export function resolveOptions(
   return { smoothing, smoothingMode, weight, ignoreIndex, ignoreIndexExplicit, reduction, classAxis };
 }
 
-/** Whether a value looks like a tfjs tensor; instanceof fails across duplicated tfjs-core copies. */
+/**
+ * Reports whether a value looks like a tfjs tensor. `instanceof` fails when
+ * two copies of tfjs-core are installed.
+ */
 export function isTensorLike(value: unknown): value is { shape: number[]; dtype: string } {
   return (
     typeof value === 'object' &&
